@@ -1,0 +1,440 @@
+"""Parse a problem-set Markdown file into the model. The only module that imports markdown_it."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from .errors import ContentError, ContentErrors
+from .model import CODE_KINDS, KINDS, Choice, CodeBlock, Markdown, Problem, ProblemSet
+
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+OPTION_RE = re.compile(r":([A-Za-z_][\w-]*):(?:\s+(.*?))?\s*")
+CHOICE_RE = re.compile(r"\(([A-Za-z0-9]+)\)\s*(.*)", re.S)
+FRONT_MATTER_KEYS = ("title", "summary", "tags", "order")
+OPTIONS_BY_KIND = {
+    "recall": {"kind", "title", "tags"},
+    "compute": {"kind", "title", "tags", "answer", "rtol", "atol"},
+    "choice": {"kind", "title", "tags", "answer"},
+    **{kind: {"kind", "title", "tags", "check"} for kind in CODE_KINDS},
+}
+ALL_OPTIONS = sorted(set().union(*OPTIONS_BY_KIND.values()))
+BLOCK_ROLES = {"answer": {"compute"}, "starter": CODE_KINDS, "solution": CODE_KINDS}
+INNER_DIRECTIVES = ("hint", "answer")
+
+
+def _parser(front_matter: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table").use(colon_fence_plugin).use(dollarmath_plugin)
+    return md.use(front_matter_plugin) if front_matter else md
+
+
+_FILE_MD = _parser(front_matter=True)
+# A problem body may start with `---` (a rule): it must not be read as front matter.
+_BODY_MD = _parser(front_matter=False)
+
+
+def suggest(word: str, choices) -> str:
+    """Return ` (did you mean 'x'?)` for the closest of `choices`, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse_file(path: str | Path) -> ProblemSet:
+    """Parse one content file, raising ContentErrors with every structural error found."""
+    problem_set, errors = read_set(path)
+    if errors:
+        raise ContentErrors(errors)
+    return problem_set
+
+
+def parse_text(text: str, path: str = "<text>", set_id: str | None = None) -> ProblemSet:
+    """Parse Markdown source, raising ContentErrors with every structural error found."""
+    problem_set, errors = _SetParser(text, path, set_id).parse()
+    if errors:
+        raise ContentErrors(errors)
+    return problem_set
+
+
+def read_set(path: str | Path) -> tuple[ProblemSet | None, list[ContentError]]:
+    """Parse one file into the set (its well-formed problems) and the errors found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [ContentError(str(path), 1, f"file is not UTF-8 text ({exc.reason}): save it as UTF-8")]
+    except OSError as exc:
+        return None, [ContentError(str(path), 1, f"cannot read file: {exc.strerror}")]
+    return _SetParser(text, str(path), path.stem).parse()
+
+
+class _SetParser:
+    """One pass over one file, collecting errors instead of stopping at the first."""
+
+    def __init__(self, text: str, path: str, set_id: str | None):
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        self.lines = self.text.split("\n")
+        self.path = path
+        self.set_id = set_id or Path(path).stem
+        self.errors: list[ContentError] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(ContentError(self.path, line, message))
+
+    def parse(self) -> tuple[ProblemSet | None, list[ContentError]]:
+        tokens = _FILE_MD.parse(self.text)
+        meta, body_start = self.front_matter(tokens)
+        problem_set = ProblemSet(id=self.set_id, path=self.path, title=meta.get("title", ""),
+                                 summary=meta.get("summary", ""), tags=meta.get("tags", ()),
+                                 order=meta.get("order"))
+        seen: dict[str, int] = {}
+        text_start = body_start
+        for token in tokens:
+            if token.type != "colon_fence" or token.level != 0 or token.map is None:
+                continue
+            name, arg = _directive(token.info)
+            start, end = token.map
+            if name is None:
+                continue
+            self.add_markdown(problem_set, text_start, start)
+            text_start = end
+            if name != "problem":
+                where = "inside a problem" if name in INNER_DIRECTIVES else "here"
+                hint = "" if name in INNER_DIRECTIVES else suggest(name, ["problem"])
+                self.error(start + 1, f"directive '{{{name}}}' is not allowed {where}{hint}: "
+                                      "top-level directives are `::::{problem} ID`")
+                continue
+            problem = self.problem(token, arg)
+            if problem is None:
+                continue
+            if problem.id in seen:
+                self.error(problem.line, f"duplicate problem id '{problem.id}' (first used at line "
+                                         f"{seen[problem.id]}): give each problem its own id")
+                continue
+            seen[problem.id] = problem.line
+            problem_set.items.append(problem)
+        self.add_markdown(problem_set, text_start, len(self.lines))
+        return problem_set, self.errors
+
+    def add_markdown(self, problem_set: ProblemSet, start: int, end: int) -> None:
+        chunk = self.lines[start:end]
+        while chunk and not chunk[0].strip():
+            chunk, start = chunk[1:], start + 1
+        text = "\n".join(chunk).strip()
+        if text:
+            problem_set.items.append(Markdown(text, start + 1))
+
+    def front_matter(self, tokens) -> tuple[dict, int]:
+        """Return the validated front matter and the 0-based line where the body starts."""
+        if not tokens or tokens[0].type != "front_matter":
+            if self.lines and self.lines[0].strip() == "---":
+                self.error(1, "front matter is never closed: end it with a `---` line")
+            else:
+                self.error(1, "missing front matter: start the file with a `---` block holding "
+                              "at least `title: ...`, then a closing `---`")
+            return {}, 0
+        token = tokens[0]
+        try:
+            meta = yaml.safe_load(token.content)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = 2 + (mark.line if mark else 0)
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            self.error(line, f"front matter is not valid YAML: {problem}")
+            return {}, token.map[1]
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            self.error(1, "front matter must be `key: value` lines (title, summary, tags, order)")
+            return {}, token.map[1]
+        out: dict = {}
+        for key, value in meta.items():
+            line = self.front_matter_line(token.map, key)
+            if key not in FRONT_MATTER_KEYS:
+                self.error(line, f"unknown front matter key '{key}'{suggest(str(key), FRONT_MATTER_KEYS)}: "
+                                 f"known keys are {', '.join(FRONT_MATTER_KEYS)}")
+            elif key in ("title", "summary"):
+                if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+                    self.error(line, f"front matter `{key}` must be a line of text")
+                else:
+                    out[key] = str(value).strip()
+            elif key == "tags":
+                tags = [t.strip() for t in value.split(",")] if isinstance(value, str) else value
+                if not isinstance(tags, list) or not all(isinstance(t, (str, int)) for t in tags):
+                    self.error(line, "front matter `tags` must be a list, e.g. `tags: [backprop, relu]`")
+                else:
+                    out["tags"] = tuple(str(t).strip() for t in tags if str(t).strip())
+            elif key == "order":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    self.error(line, f"front matter `order` must be a whole number, got {value!r}")
+                else:
+                    out["order"] = value
+        if "title" not in meta:
+            self.error(1, "front matter has no `title`: add `title: ...` (shown on the landing page)")
+        return out, token.map[1]
+
+    def front_matter_line(self, span, key) -> int:
+        for i in range(span[0] + 1, span[1]):
+            if self.lines[i].lstrip().startswith(f"{key}:"):
+                return i + 1
+        return span[0] + 1
+
+    def closed(self, token, fence_char: str) -> bool:
+        start, end = token.map
+        last = self.lines[end - 1] if end - 1 < len(self.lines) else ""
+        pattern = rf"\s*{re.escape(fence_char)}{{{len(token.markup)},}}\s*"
+        return end - 1 > start and re.fullmatch(pattern, last) is not None
+
+    def problem(self, token, arg: str) -> Problem | None:
+        start, end = token.map
+        line = start + 1
+        if not arg:
+            self.error(line, "problem has no id: write `::::{problem} ID`, e.g. `::::{problem} K1`")
+            return None
+        if not ID_RE.fullmatch(arg):
+            self.error(line, f"problem id '{arg}' is not valid: use letters, digits, '.', '_' or '-', "
+                             "starting with a letter or digit")
+            return None
+        if len(token.markup) < 4:
+            self.error(line, f"problem '{arg}' opens with {len(token.markup)} colons: use four "
+                             "(`::::{problem}`) so hints and answers inside can use three")
+            return None
+        if not self.closed(token, ":"):
+            self.error(line, f"problem '{arg}' is never closed: end it with a `::::` line")
+            return None
+        n_errors = len(self.errors)
+        body = self.lines[start + 1:end - 1]
+        options, option_lines, n_opts = self.options(arg, body, start + 1)
+        problem = Problem(id=arg, kind=options.get("kind", ""), path=self.path, line=line, end_line=end,
+                          prompt="", option_lines=option_lines)
+        self.fill_options(problem, options)
+        self.fill_body(problem, body[n_opts:], start + 1 + n_opts)
+        self.check_required(problem)
+        return problem if len(self.errors) == n_errors else None
+
+    def options(self, pid: str, body: list[str], first: int):
+        options: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        n = 0
+        for n, text in enumerate(body):
+            match = OPTION_RE.fullmatch(text)
+            if not match:
+                break
+            key, value = match.group(1), (match.group(2) or "").strip()
+            if key in options:
+                self.error(first + n + 1, f"problem '{pid}': option `:{key}:` is given twice")
+            options[key], lines[key] = value, first + n + 1
+        else:
+            n = len(body)
+        return options, lines, n
+
+    def fill_options(self, p: Problem, options: dict[str, str]) -> None:
+        where = f"problem '{p.id}'"
+        if "kind" not in options:
+            self.error(p.line, f"{where} has no `:kind:`: add one of {', '.join(KINDS)}")
+            return
+        if p.kind not in KINDS:
+            self.error(p.option_lines["kind"], f"{where}: unknown kind '{p.kind}'{suggest(p.kind, KINDS)}; "
+                                               f"use one of {', '.join(KINDS)}")
+            return
+        allowed = OPTIONS_BY_KIND[p.kind]
+        for key, value in options.items():
+            line = p.option_lines[key]
+            if key not in ALL_OPTIONS:
+                self.error(line, f"{where}: unknown option `:{key}:`{suggest(key, ALL_OPTIONS)}")
+            elif key not in allowed:
+                kinds = sorted(k for k, opts in OPTIONS_BY_KIND.items() if key in opts)
+                self.error(line, f"{where}: option `:{key}:` does not apply to {p.kind} problems "
+                                 f"(only to {', '.join(kinds)})")
+            elif key == "title":
+                p.title = value
+            elif key == "tags":
+                p.tags = tuple(t.strip() for t in value.split(",") if t.strip())
+            elif key == "check":
+                p.check = value or None
+            elif key in ("rtol", "atol"):
+                tol = _float(value)
+                if tol is None or tol < 0:
+                    self.error(line, f"{where}: `:{key}:` must be a non-negative number, got '{value}'")
+                else:
+                    setattr(p, key, tol)
+            elif key == "answer":
+                self.fill_answer(p, value, line)
+
+    def fill_answer(self, p: Problem, value: str, line: int) -> None:
+        where = f"problem '{p.id}'"
+        if p.kind == "compute":
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                parsed = None
+            if not _is_numeric(parsed):
+                self.error(line, f"{where}: cannot read `:answer: {value}`: write a number or a list "
+                                 "of numbers as Python, e.g. `0.25` or `[[1, 2], [3, 4]]`")
+                return
+            p.answer = _to_float_tree(parsed)
+        else:
+            if value.lower() in ("true", "false"):
+                p.answer = value.lower() == "true"
+                return
+            labels = [label.strip().strip("()") for label in value.split(",")]
+            if not value or not all(re.fullmatch(r"[A-Za-z0-9]+", label) for label in labels):
+                self.error(line, f"{where}: cannot read `:answer: {value}`: write `true`, `false`, or "
+                                 "the correct option labels, comma-separated, e.g. `b` or `a, c`")
+                return
+            p.answer = tuple(labels)
+
+    def fill_body(self, p: Problem, body: list[str], first: int) -> None:
+        """Split the body into prompt, hints, answer, code blocks and choices."""
+        where = f"problem '{p.id}'"
+        removed: set[int] = set()
+        hints: list[str] = []
+        choices: list[Choice] = []
+        for token in _BODY_MD.parse("\n".join(body)):
+            if token.level != 0 or token.map is None:
+                continue
+            start, end = token.map
+            line = first + start + 1
+            if token.type == "colon_fence":
+                name, arg = _directive(token.info)
+                if name is None:
+                    continue
+                removed.update(range(start, end))
+                if not self.closed_in(body, token, ":"):
+                    self.error(line, f"{where}: directive '{{{name}}}' is never closed: end it with `:::`")
+                elif name == "hint":
+                    hints.append(token.content.strip())
+                elif name == "answer":
+                    if p.explanation is not None:
+                        self.error(line, f"{where} has a second `:::{{answer}}`: merge them into one")
+                    p.explanation = token.content.strip()
+                else:
+                    self.error(line, f"{where}: unknown directive '{{{name}}}'"
+                                     f"{suggest(name, INNER_DIRECTIVES)}: inside a problem use "
+                                     "`:::{hint}` or `:::{answer}`")
+            elif token.type == "fence":
+                lang, _, role = token.info.strip().partition(" ")
+                role = role.strip()
+                if lang != "python" or not role:
+                    continue
+                removed.update(range(start, end))
+                if role not in BLOCK_ROLES:
+                    self.error(line, f"{where}: unknown code block ```python {role}```"
+                                     f"{suggest(role, BLOCK_ROLES)}: use `answer`, `starter` or `solution`, "
+                                     "or a plain ```python fence for code shown in the prompt")
+                elif not self.closed_in(body, token, token.markup[0]):
+                    self.error(line, f"{where}: the ```python {role}``` block is never closed")
+                elif p.kind in KINDS and p.kind not in BLOCK_ROLES[role]:
+                    kinds = ", ".join(sorted(BLOCK_ROLES[role]))
+                    self.error(line, f"{where}: a ```python {role}``` block does not belong in a "
+                                     f"{p.kind} problem (only in {kinds})")
+                else:
+                    attr = "answer_block" if role == "answer" else role
+                    if getattr(p, attr) is not None:
+                        self.error(line, f"{where} has a second ```python {role}``` block")
+                    setattr(p, attr, CodeBlock(token.content, line))
+            elif token.type == "bullet_list_open":
+                choices += self.choices(p, body, start, end, first)
+        p.hints = tuple(hints)
+        p.choices = tuple(choices)
+        prompt = [text for i, text in enumerate(body) if i not in removed]
+        p.prompt = re.sub(r"\n{3,}", "\n\n", "\n".join(prompt)).strip()
+
+    def closed_in(self, body: list[str], token, fence_char: str) -> bool:
+        start, end = token.map
+        pattern = rf"\s*{re.escape(fence_char)}{{{len(token.markup)},}}\s*"
+        return end - 1 > start and end - 1 < len(body) and re.fullmatch(pattern, body[end - 1]) is not None
+
+    def choices(self, p: Problem, body: list[str], start: int, end: int, first: int) -> list[Choice]:
+        items = [(i, re.match(r"\s*[-*+]\s+(.*)", body[i])) for i in range(start, end)]
+        items = [(i, m.group(1)) for i, m in items if m and body[i][:1] in "-*+"]
+        labelled = [(i, CHOICE_RE.fullmatch(text)) for i, text in items]
+        if not any(m for _, m in labelled):
+            return []
+        out = []
+        for i, m in labelled:
+            if not m:
+                self.error(first + i + 1, f"problem '{p.id}': this option has no label: start it with "
+                                          "`(a)`, `(b)`, ... like the others")
+            else:
+                out.append(Choice(m.group(1), m.group(2).strip(), first + i + 1))
+        return out
+
+    def check_required(self, p: Problem) -> None:
+        where = f"problem '{p.id}'"
+        if p.kind not in KINDS:
+            return
+        if not p.prompt:
+            self.error(p.line, f"{where} has no prompt: write the question after the options")
+        if p.kind == "recall" and p.explanation is None:
+            self.error(p.line, f"{where} (recall) needs a worked answer: add `:::{{answer}}` ... `:::`")
+        if p.kind == "compute" and p.answer is None and p.answer_block is None \
+                and "answer" not in p.option_lines:
+            self.error(p.line, f"{where} (compute) needs `:answer:` or a ```python answer``` block")
+        if p.kind == "choice":
+            self.check_choice(p)
+        if p.kind in CODE_KINDS:
+            if not p.check:
+                self.error(p.line, f"{where} ({p.kind}) needs `:check:` naming a grading check")
+            for role in ("starter", "solution"):
+                if getattr(p, role) is None:
+                    self.error(p.line, f"{where} ({p.kind}) needs a ```python {role}``` block")
+
+    def check_choice(self, p: Problem) -> None:
+        where = f"problem '{p.id}'"
+        labels = [c.label for c in p.choices]
+        for c in p.choices:
+            if labels.count(c.label) > 1 and labels.index(c.label) != p.choices.index(c):
+                self.error(c.line, f"{where}: option label ({c.label}) is used twice")
+        if "answer" not in p.option_lines:
+            self.error(p.line, f"{where} (choice) needs `:answer:`: `true`, `false` or the correct labels")
+        elif isinstance(p.answer, tuple):
+            if not p.choices:
+                self.error(p.option_lines["answer"], f"{where}: `:answer:` names labels but the problem "
+                                                     "has no options: add a list of `- (a) ...` items")
+                return
+            known = {label.lower(): label for label in labels}
+            for label in p.answer:
+                if label.lower() not in known:
+                    options = ", ".join(f"({x})" for x in labels)
+                    self.error(p.option_lines["answer"], f"{where}: `:answer:` names ({label}), which is "
+                                                         f"not among the options {options}")
+
+
+def _directive(info: str) -> tuple[str | None, str]:
+    match = re.fullmatch(r"\s*\{([^}]*)\}\s*(.*?)\s*", info)
+    if not match:
+        return None, ""
+    return match.group(1).strip(), match.group(2)
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_numeric(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)) and value:
+        return all(_is_numeric(v) for v in value)
+    return False
+
+
+def _to_float_tree(value):
+    if isinstance(value, (list, tuple)):
+        return [_to_float_tree(v) for v in value]
+    return float(value)
