@@ -1,0 +1,128 @@
+"""The parser and validator: fixture files of bad content with their expected `line: message`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbook.errors import ContentErrors
+from workbook.parse import parse_file, parse_text, read_set
+from workbook.validate import validate_set
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ERROR_CASES = sorted(p.stem for p in (FIXTURES / "errors").glob("*.md"))
+
+
+def content_errors(path: Path) -> list[str]:
+    """Every error the compiler reports for one file, as `line: message`."""
+    problem_set, errors = read_set(path)
+    if problem_set is not None:
+        errors += validate_set(problem_set)
+    assert all(e.path == str(path) for e in errors)
+    return [f"{e.line}: {e.message}" for e in sorted(errors)]
+
+
+@pytest.mark.parametrize("name", ERROR_CASES)
+def test_bad_content_reports_every_expected_error(name):
+    path = FIXTURES / "errors" / f"{name}.md"
+    expected = (FIXTURES / "errors" / f"{name}.expected").read_text().splitlines()
+    got = content_errors(path)
+    assert len(got) == len(expected), got
+    unmatched = list(got)
+    for want in expected:
+        line, _, message = want.partition(": ")
+        match = next((have for have in unmatched if have.startswith(f"{line}: ") and message in have), None)
+        assert match is not None, (want, got)
+        unmatched.remove(match)
+
+
+def test_every_error_case_has_its_expectation():
+    assert len(ERROR_CASES) >= 25
+    for name in ERROR_CASES:
+        assert (FIXTURES / "errors" / f"{name}.expected").exists(), name
+
+
+def summarise(problem_set) -> dict:
+    return {
+        "id": problem_set.id, "title": problem_set.title, "summary": problem_set.summary,
+        "tags": list(problem_set.tags), "order": problem_set.order,
+        "items": [
+            {"markdown": item.line} if not hasattr(item, "kind") else {
+                "id": item.id, "kind": item.kind, "line": item.line, "end_line": item.end_line,
+                "title": item.title, "tags": list(item.tags), "hints": len(item.hints),
+                "explanation": item.explanation is not None, "check": item.check,
+                "answer": list(item.answer) if isinstance(item.answer, tuple) else item.answer,
+                "choices": [c.label for c in item.choices], "expected": item.expected,
+                "blocks": [role for role in ("answer_block", "starter", "solution") if getattr(item, role)],
+            } for item in problem_set.items
+        ],
+    }
+
+
+def test_sample_set_parses_into_the_expected_model():
+    path = FIXTURES / "sample" / "01-sample.md"
+    problem_set = parse_file(path)
+    assert validate_set(problem_set) == []
+    expected = json.loads((FIXTURES / "valid" / "01-sample.model.json").read_text())
+    assert summarise(problem_set) == expected
+
+
+def test_prompt_keeps_markdown_and_drops_blocks_and_directives():
+    problem = parse_file(FIXTURES / "sample" / "01-sample.md").problems
+    k1 = next(p for p in problem if p.id == "K1")
+    assert "relu_backward(dz, z)" in k1.prompt
+    assert "```" not in k1.prompt and ":::" not in k1.prompt and ":check:" not in k1.prompt
+    assert k1.starter.line == 86 and "return None" in k1.starter.source
+    q1 = next(p for p in problem if p.id == "Q1")
+    assert "- (a) sigmoid" in q1.prompt  # the options stay visible to the learner
+
+
+def test_plain_python_fence_stays_in_the_prompt():
+    text = ("---\ntitle: T\n---\n\n::::{problem} R1\n:kind: recall\n\nWhat does this print?\n\n"
+            "```python\nprint(1)\n```\n\n:::{answer}\n1\n:::\n::::\n")
+    (problem,) = parse_text(text, "t.md").problems
+    assert "```python\nprint(1)\n```" in problem.prompt
+
+
+def test_errors_are_collected_across_a_file_not_stopped_at_the_first():
+    got = content_errors(FIXTURES / "errors" / "many-errors.md")
+    assert [g.split(":")[0] for g in got] == ["5", "13", "20"]
+
+
+def test_a_problem_with_errors_is_left_out_but_the_rest_of_the_set_is_kept():
+    problem_set, errors = read_set(FIXTURES / "errors" / "duplicate-id.md")
+    assert len(errors) == 1
+    assert [p.id for p in problem_set.problems] == ["R1"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_arbitrary_text_parses_or_raises_content_errors_only(text):
+    try:
+        parse_text(text, "fuzz.md")
+    except ContentErrors as exc:
+        assert exc.errors and all(e.line >= 1 for e in exc.errors)
+
+
+PIECES = [
+    "---\n", "title: T\n", "tags: [a, b]\n", "order: x\n", "::::{problem} K1\n", "::::{problem}\n",
+    ":::{problem} Z\n", "::::\n", ":::\n", ":::{hint}\n", ":::{answer}\n", ":::{nope}\n", ":kind: code\n",
+    ":kind: compute\n", ":kind: choice\n", ":kind: recall\n", ":answer: [1, 2]\n", ":answer: a, b\n",
+    ":answer: true\n", ":rtol: -1\n", ":check: relu\n", ":tags: x, y\n", "- (a) one\n", "- two\n",
+    "```python answer\n", "```python starter\n", "```python\n", "```\n", "1 + 1\n", "$$\n", "text\n", "\n",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_directive_soup_parses_or_raises_content_errors_only(pieces):
+    try:
+        problem_set = parse_text("".join(pieces), "soup.md")
+    except ContentErrors as exc:
+        assert exc.errors and all(e.line >= 1 for e in exc.errors)
+    else:
+        assert problem_set.title == "T"

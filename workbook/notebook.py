@@ -1,0 +1,112 @@
+"""Write a ProblemSet as a student notebook (nbformat v4): prompts, collapsed hints, answer cells."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from .model import CHECKED_KINDS, CODE_KINDS, Markdown, Problem, ProblemSet
+
+KIND_LABELS = {
+    "recall": "Recall", "compute": "Compute", "choice": "Choice",
+    "code": "Code", "debug": "Debug", "challenge": "Challenge",
+}
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+
+
+def setup_source(set_id: str) -> str:
+    """Return the set-up cell: it imports the grader and binds `submit` to this set."""
+    return f'from workbook import load_set\nsubmit = load_set("{set_id}").submit'
+
+
+def to_notebook(problem_set: ProblemSet, entries: dict[str, str]) -> nbformat.NotebookNode:
+    """Build the student notebook; `entries` maps a check name to the function the learner defines."""
+    ids = _CellIds()
+    cells = [new_markdown_cell(_title_markdown(problem_set), id=ids("title"),
+                               metadata={"workbook": {"set": problem_set.id, "role": "title"}})]
+    cells.append(new_code_cell(setup_source(problem_set.id), id=ids("setup"),
+                               metadata={"workbook": {"set": problem_set.id, "role": "setup"}}))
+    for item in problem_set.items:
+        if isinstance(item, Markdown):
+            cells.append(new_markdown_cell(item.text, id=ids("text"),
+                                           metadata={"workbook": {"role": "text", "line": item.line}}))
+            continue
+        meta = {"problem": item.id, "kind": item.kind, "line": item.line}
+        cells.append(new_markdown_cell(_problem_markdown(item), id=ids(f"{item.id}-prompt"),
+                                       metadata={"workbook": {**meta, "role": "prompt"}}))
+        if item.kind in CHECKED_KINDS:
+            cells.append(new_code_cell(_answer_source(item, entries), id=ids(f"{item.id}-answer"),
+                                       metadata={"workbook": {**meta, "role": "answer"}}))
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        "workbook": {"set": problem_set.id, "title": problem_set.title, "source": problem_set.path},
+    })
+    nbformat.validate(nb)
+    return nb
+
+
+def write_notebook(nb: nbformat.NotebookNode) -> str:
+    """Serialise deterministically: sorted keys, fixed indentation, trailing newline."""
+    return nbformat.writes(nb) + "\n"
+
+
+def _title_markdown(problem_set: ProblemSet) -> str:
+    parts = [f"# {problem_set.title}"]
+    if problem_set.summary:
+        parts.append(f"*{problem_set.summary}*")
+    parts.append("Run the first code cell once, then answer each problem in the cell below it: "
+                 "running that cell checks your answer. Hints and worked answers are folded "
+                 "under each problem.")
+    return "\n\n".join(parts)
+
+
+def _problem_markdown(p: Problem) -> str:
+    heading = f"### {p.id} · {KIND_LABELS[p.kind]}"
+    if p.title:
+        heading += f": {p.title}"
+    parts = [heading, p.prompt]
+    for n, hint in enumerate(p.hints, 1):
+        label = "Hint" if len(p.hints) == 1 else f"Hint {n}"
+        parts.append(_details(label, hint))
+    if p.explanation:
+        parts.append(_details("Worked answer", p.explanation))
+    return "\n\n".join(parts)
+
+
+def _details(summary: str, body: str) -> str:
+    # Blank lines around the body let Markdown (and math) render inside the HTML block.
+    return f"<details>\n<summary>{html.escape(summary)}</summary>\n\n{body}\n\n</details>"
+
+
+def _answer_source(p: Problem, entries: dict[str, str]) -> str:
+    call = f'submit("{p.id}", {{}})'
+    if p.kind in CODE_KINDS:
+        return f"{p.starter.source.rstrip()}\n\n{call.format(entries[p.check])}"
+    if p.kind == "choice":
+        if isinstance(p.answer, bool):
+            first = "answer = ...  # True or False"
+        else:
+            first = 'answer = ""  # the label(s) you choose, e.g. "b" or "a, c"'
+        return f"{first}\n{call.format('answer')}"
+    return f"answer = ...  # replace ... with your answer (a number, or a list for a vector or matrix)\n" \
+           f"{call.format('answer')}"
+
+
+class _CellIds:
+    """Deterministic, unique cell ids (nbformat allows [a-zA-Z0-9-_], 1 to 64 characters)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __call__(self, base: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_-]", "-", base)[:56] or "cell"
+        candidate, n = base, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.used.add(candidate)
+        return candidate
