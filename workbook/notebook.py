@@ -6,8 +6,9 @@ import html
 import re
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
+from .errors import BuildError
 from .model import CHECKED_KINDS, CODE_KINDS, Markdown, Problem, ProblemSet
 
 KIND_LABELS = {
@@ -40,18 +41,31 @@ def to_notebook(problem_set: ProblemSet, entries: dict[str, str]) -> nbformat.No
         if item.kind in CHECKED_KINDS:
             cells.append(new_code_cell(_answer_source(item, entries), id=ids(f"{item.id}-answer"),
                                        metadata={"workbook": {**meta, "role": "answer"}}))
-    nb = new_notebook(cells=cells, metadata={
+    return new_notebook(cells=cells, metadata={
         "kernelspec": KERNELSPEC,
         "language_info": {"name": "python"},
         "workbook": {"set": problem_set.id, "title": problem_set.title, "source": problem_set.path},
     })
-    nbformat.validate(nb)
-    return nb
 
 
 def write_notebook(nb: nbformat.NotebookNode) -> str:
-    """Serialise deterministically: sorted keys, fixed indentation, trailing newline."""
-    return nbformat.writes(nb) + "\n"
+    """Validate once and serialise deterministically: sorted keys, fixed indentation, final newline."""
+    invalid: dict = {}
+    text = nbformat.writes(nb, capture_validation_error=invalid)
+    if invalid:
+        raise BuildError(f"notebook '{nb.metadata['workbook']['set']}' is not valid nbformat: "
+                         f"{invalid['ValidationError'].message}")
+    return text + "\n"
+
+
+# nbformat's new_*_cell validate each cell on creation; the notebook is validated once when written.
+def new_markdown_cell(source: str, *, id: str, metadata: dict) -> nbformat.NotebookNode:
+    return nbformat.from_dict({"cell_type": "markdown", "id": id, "metadata": metadata, "source": source})
+
+
+def new_code_cell(source: str, *, id: str, metadata: dict) -> nbformat.NotebookNode:
+    return nbformat.from_dict({"cell_type": "code", "id": id, "metadata": metadata, "source": source,
+                               "execution_count": None, "outputs": []})
 
 
 def _title_markdown(problem_set: ProblemSet) -> str:
