@@ -1,0 +1,22 @@
+"""Grading: learner answers and functions checked against reference NumPy, with actionable feedback.
+
+    from workbook.grading import check, check_answer, check_choice, CHECKS, Result, gradcheck
+    check("relu_backward", relu_backward)        # a Result: .passed, str(), _repr_html_()
+    check_answer(0.25, 0.2500001)                 # numbers, vectors, matrices within rtol/atol
+    check_choice("B, c", ["b", "c"])              # labels; True/False questions take bools
+
+Importing this package does not import NumPy: answer and choice checks work before NumPy is loaded
+in the browser, and array checks import it on first use. No check ever raises: whatever the learner's
+code does becomes feedback. Details of each part are in the submodules:
+`registry` (CHECKS, check), `arrays` (cases and known mistakes), `training` (XOR, softmax classifier),
+`harness` (exceptions, warnings, mutated inputs, the NumPy guard), `budget` (time limits),
+`answers` (compute and choice answers), `gradcheck`, `result`.
+"""
+
+from .answers import DEFAULT_ATOL, DEFAULT_RTOL, check_answer, check_choice
+from .gradcheck import gradcheck
+from .registry import CHECKS, CheckInfo, check
+from .result import Result, failure
+
+__all__ = ["CHECKS", "CheckInfo", "DEFAULT_ATOL", "DEFAULT_RTOL", "Result", "check", "check_answer",
+           "check_choice", "failure", "gradcheck"]
