@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 
 from . import grading
 
 ANSWERS_ENV = "WORKBOOK_ANSWERS"
+NUMPY_MISSING = ("NumPy could not be loaded in this browser, so this cell cannot run. NumPy is fetched "
+                 "from the Pyodide package server the first time it is needed: check your connection and "
+                 "reload the page. Compute and choice problems work without it.")
 
 
 class ProblemSetAnswers:
@@ -48,11 +52,32 @@ class ProblemSetAnswers:
 
 def load_set(set_id: str) -> ProblemSetAnswers:
     """Find `answers/<set_id>.json`: `$WORKBOOK_ANSWERS`, then the package, then the current folder."""
+    if sys.platform == "emscripten":
+        _explain_missing_numpy()
     for text in _candidates(set_id):
         if text is not None:
             return ProblemSetAnswers(set_id, json.loads(text))
     raise LookupError(f"no answer data for problem set '{set_id}': looked in ${ANSWERS_ENV}, "
                       f"the workbook package and ./answers/")
+
+
+def _explain_missing_numpy() -> None:
+    """In the browser, answer a failed `import numpy` with a sentence instead of a traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        if getattr(value, "name", None) == "numpy" or str(value).endswith("'numpy'"):
+            print(NUMPY_MISSING, file=sys.stderr)
+            return None
+        return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+    shell.set_custom_exc((ModuleNotFoundError,), handler)
 
 
 def _candidates(set_id: str):

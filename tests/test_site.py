@@ -1,0 +1,321 @@
+"""The static site build (workbook.site), without a browser: layout, Pyodide lock, wheel, server.
+
+One site is built per module from tests/fixtures/sample (about 10 s with a warm download cache
+in ~/.cache/workbook-site; the first build ever needs npm and PyPI).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tarfile
+import threading
+import zipfile
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from workbook import progress
+from workbook.errors import BuildError
+from workbook.site import (
+    APPS,
+    DIST_PACKAGES,
+    PYODIDE_CDN,
+    SiteRequestHandler,
+    _closure,
+    _NpmRuntime,
+    build_site,
+    build_wheel,
+    cache_dir,
+    site_size,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "fixtures" / "sample"
+SET_ID = "01-sample"
+
+
+def compile_notebooks(content: Path, out: Path) -> Path:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "build", "--notebooks-only", "--content", str(content),
+         "--output", str(out), "--key", str(out.parent / "key")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> Path:
+    return compile_notebooks(SAMPLE, tmp_path_factory.mktemp("compiled") / "out")
+
+
+@pytest.fixture(scope="module")
+def site(compiled, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(compiled, out)
+    return out
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def lock_of(site: Path) -> dict:
+    return read_json(site / "static" / "pyodide" / "pyodide-lock.json")
+
+
+# ----------------------------------------------------------------------------------------------
+# the wheel
+
+
+def test_wheel_holds_the_package_and_the_answers(compiled, tmp_path):
+    wheel = build_wheel(tmp_path, {SET_ID: compiled / "answers" / f"{SET_ID}.json"})
+    assert re.fullmatch(r"workbook-\d+\.\d+\.\d+\+g[0-9a-f]{10}-py3-none-any\.whl", wheel.name)
+    names = zipfile.ZipFile(wheel).namelist()
+    for required in ("workbook/__init__.py", "workbook/submit.py", "workbook/progress.py",
+                     "workbook/grading/__init__.py", f"workbook/_answers/{SET_ID}.json"):
+        assert required in names
+    assert "workbook/site.py" not in names and "workbook/cli.py" not in names
+    assert not any("__pycache__" in n or n.startswith("workbook/site_assets") for n in names)
+    dist_info = {n.split("/")[0] for n in names if ".dist-info/" in n}
+    assert len(dist_info) == 1
+    record = zipfile.ZipFile(wheel).read(f"{dist_info.pop()}/RECORD").decode()
+    assert len(record.strip().splitlines()) == len(names)
+
+
+def test_wheel_is_reproducible(compiled, tmp_path):
+    answers = {SET_ID: compiled / "answers" / f"{SET_ID}.json"}
+    a = build_wheel(tmp_path / "a", answers)
+    b = build_wheel(tmp_path / "b", answers)
+    assert a.name == b.name and a.read_bytes() == b.read_bytes()
+
+
+def test_the_wheel_alone_grades_a_set(compiled, tmp_path):
+    """Installed from the wheel only (as in the browser), load_set finds the packaged answers."""
+    wheel = build_wheel(tmp_path, {SET_ID: compiled / "answers" / f"{SET_ID}.json"})
+    code = (
+        "import workbook, json\n"
+        "assert '.whl' in workbook.__file__, workbook.__file__\n"
+        f"s = workbook.load_set({SET_ID!r})\n"
+        "print(json.dumps([s.submit('C1', 0.25).passed, s.submit('C1', 0.3).passed]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBOOK_ANSWERS", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(wheel)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [True, False]
+
+
+# ----------------------------------------------------------------------------------------------
+# the site
+
+
+def test_landing_page_replaces_jupyterlite_index(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="wb-sets"' in html and 'src="landing.js"' in html
+    # the apps read the root's config block from this page
+    assert 'id="jupyter-config-data"' in html and 'data-jupyter-lite-root="."' in html
+    assert "config-utils.js" not in html  # it would redirect to an app
+    for asset in ("landing.js", "landing.css"):
+        assert (site / asset).is_file()
+
+
+def test_site_manifest_carries_versions(site, compiled):
+    manifest = read_json(site / "manifest.json")
+    source = read_json(compiled / "manifest.json")
+    assert [s["id"] for s in manifest["sets"]] == [s["id"] for s in source["sets"]]
+    for s in manifest["sets"]:
+        assert re.fullmatch(r"[0-9a-f]{12}", s["version"])
+        nb = read_json(site / "files" / s["notebook"])
+        assert nb["metadata"]["workbook"]["version"] == s["version"]
+        assert nb["metadata"]["workbook"]["set_id"] == s["id"]
+
+
+def test_only_the_notebook_apps_and_no_source_maps(site):
+    for app in APPS:
+        assert (site / app / "index.html").is_file()
+    for unused in ("lab", "repl", "edit", "consoles"):
+        assert not (site / unused).exists(), unused
+    assert not list(site.rglob("*.map"))
+
+
+def test_kernel_settings(site):
+    config = read_json(site / "jupyter-lite.json")["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["disablePyPIFallback"] is True
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert config["settingsOverrides"]["@jupyterlab/docmanager-extension:plugin"]["autosaveInterval"] <= 5
+    piplite = [p.name for p in (site / "pypi").glob("*.whl")]
+    assert any(n.startswith("comm-") for n in piplite)
+
+
+def test_pyodide_lock_vendors_start_up_packages_and_pins_the_rest(site):
+    static = site / "static" / "pyodide"
+    lock = lock_of(site)
+    packages = lock["packages"]
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
+        assert (static / name).is_file()
+    vendored = {k for k, s in packages.items() if not s["file_name"].startswith("http")}
+    assert {"micropip", "ipython", "jedi", "workbook"} <= vendored
+    for key in vendored:
+        path = static / packages[key]["file_name"]
+        assert path.is_file(), key
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == packages[key]["sha256"], key
+    numpy = packages["numpy"]
+    assert numpy["file_name"] == PYODIDE_CDN + "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
+    original = read_json(cache_dir() / "npm" / "pyodide-314.0.6" / "pyodide-lock.json")["packages"]
+    assert numpy["sha256"] == original["numpy"]["sha256"]
+    for key, spec in packages.items():
+        if key not in vendored:
+            assert spec["file_name"].startswith(PYODIDE_CDN), key
+    assert packages["workbook"]["imports"] == ["workbook"]
+    assert packages["workbook"]["depends"] == []
+
+
+def test_no_other_host_is_configured(site):
+    """Nothing but the pinned Pyodide CDN appears in the site's configuration and landing page."""
+    for path in [*site.rglob("jupyter-lite.json"), site / "index.html", site / "landing.js",
+                 site / "landing.css", site / "manifest.json"]:
+        text = path.read_text(encoding="utf-8")
+        urls = re.findall(r"https?://[^\s\"')]+", text)
+        assert not urls, (path, urls)
+
+
+def test_site_is_small(site):
+    size, files = site_size(site)
+    assert size < 60 * 2**20, f"site is {size / 2**20:.1f} MB"
+    assert files < 800
+
+
+def test_build_errors_are_messages(tmp_path, compiled):
+    with pytest.raises(BuildError, match="no manifest.json"):
+        build_site(tmp_path / "nothing", tmp_path / "out")
+    with pytest.raises(BuildError, match="no such file or folder"):
+        build_site(compiled, tmp_path / "out2", pyodide_dist=str(tmp_path / "missing-pyodide"))
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("x")
+    with pytest.raises(BuildError, match="must be an empty folder"):
+        build_site(compiled, busy)
+    broken = tmp_path / "broken"
+    compile_notebooks(SAMPLE, broken)
+    (broken / "notebooks" / f"{SET_ID}.ipynb").write_text("{not json")
+    with pytest.raises(BuildError, match="not valid JSON"):
+        build_site(broken, tmp_path / "out3")
+
+
+def _fake_distribution(root: Path) -> Path:
+    """A stand-in for a full Pyodide release: the npm runtime and lock, and a file for every
+    package the site vendors from a distribution (numpy included)."""
+    runtime = _NpmRuntime(cache_dir())
+    dist = root / "pyodide"
+    dist.mkdir(parents=True)
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        (dist / name).write_bytes((runtime.dir / name).read_bytes())
+    for key in _closure(runtime.lock["packages"], DIST_PACKAGES):
+        (dist / runtime.lock["packages"][key]["file_name"]).write_bytes(f"fake {key}".encode())
+    return dist
+
+
+@pytest.mark.parametrize("form", ["folder", "tarball"])
+def test_full_distribution_vendors_numpy(compiled, tmp_path, form):
+    dist = _fake_distribution(tmp_path / "dist")
+    spec = dist
+    if form == "tarball":
+        spec = tmp_path / "pyodide-314.0.6.tar.bz2"
+        with tarfile.open(spec, "w:bz2") as tf:
+            tf.add(dist, arcname="pyodide")
+    out = tmp_path / "site"
+    build_site(compiled, out, pyodide_dist=str(spec))
+    packages = lock_of(out)["packages"]
+    numpy = packages["numpy"]
+    assert not numpy["file_name"].startswith("http")
+    assert (out / "static" / "pyodide" / numpy["file_name"]).read_bytes() == b"fake numpy"
+    assert numpy["sha256"] == hashlib.sha256(b"fake numpy").hexdigest()
+    assert packages["scipy"]["file_name"].startswith(PYODIDE_CDN)  # not vendored: pinned CDN
+
+
+# ----------------------------------------------------------------------------------------------
+# serving
+
+
+def test_server_mime_types(site):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteRequestHandler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        expect = {
+            "/static/pyodide/pyodide.asm.wasm": "application/wasm",
+            "/static/pyodide/pyodide.mjs": "text/javascript",
+            "/manifest.json": "application/json",
+            "/index.html": "text/html",
+            "/landing.css": "text/css",
+        }
+        for path, mime in expect.items():
+            conn = http.client.HTTPConnection("127.0.0.1", httpd.server_address[1], timeout=10)
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200, path
+            assert resp.getheader("Content-Type").split(";")[0] == mime, path
+            conn.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_serve_prints_the_url_and_stops_on_ctrl_c(site):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"from workbook.site import serve; serve({str(site)!r}, port=0)"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert m, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(m.group(1)), timeout=10)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_serve_refuses_a_folder_without_a_site(tmp_path):
+    from workbook.site import serve
+
+    with pytest.raises(BuildError, match="not a built site"):
+        serve(tmp_path)
+
+
+# ----------------------------------------------------------------------------------------------
+# progress (the browser side is covered by tests/browser)
+
+
+class Weird:
+    @property
+    def passed(self):
+        raise RuntimeError("boom")
+
+    def __str__(self):
+        raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("result", [None, object(), Weird(), "text"])
+def test_progress_record_is_a_silent_no_op_outside_the_browser(result):
+    assert progress.record("set", "P1", result) is None
+    assert progress.setup_browser() is None
+    assert not progress.in_browser()
