@@ -71,6 +71,10 @@ def test_notebook_has_one_prompt_per_problem_and_a_cell_per_checkable_problem(bu
     assert k1.metadata["workbook"]["line"] == 78
 
 
+def test_notebook_names_its_source_file_not_the_build_machine_path(built):
+    assert notebook(built).metadata["workbook"]["source"] == "01-sample.md"
+
+
 def test_setup_cell_binds_submit_to_the_set(built):
     setup = notebook(built).cells[1]
     assert setup.cell_type == "code"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_notebook
@@ -44,7 +45,7 @@ def to_notebook(problem_set: ProblemSet, entries: dict[str, str]) -> nbformat.No
     return new_notebook(cells=cells, metadata={
         "kernelspec": KERNELSPEC,
         "language_info": {"name": "python"},
-        "workbook": {"set": problem_set.id, "title": problem_set.title, "source": problem_set.path},
+        "workbook": {"set": problem_set.id, "title": problem_set.title, "source": Path(problem_set.path).name},
     })
 
 
