@@ -11,6 +11,9 @@ serving `bare/` and `ours/` side by side):
       to the kernel ready (the set-up cell `from workbook import load_set ...` has run) and to the
       first check result (a compute answer submitted in the next cell).
 
+  (c) for the breakdown: our site's machinery around a 2-cell notebook (set-up cell + one compute
+      cell), kernel ready: what the wheel, preloads and set-up cost without the content's weight.
+
 Each run uses a fresh browser context (empty cache and storage: a first visit); (a) and (b)
 alternate. Reports medians over --runs (default 7) and the ratio b/a, plus build times (ours vs a
 bare `jupyter lite build`), sizes on disk and bytes transferred on a first visit.
@@ -40,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 from workbook.site import (  # noqa: E402
     PIPLITE_PACKAGES,
     SiteRequestHandler,
-    _latest_spec,
     _NpmRuntime,
     _pip_download,
     _stage_pyodide,
@@ -71,7 +73,7 @@ def build_bare(dest: Path) -> float:
     cache = cache_dir()
     _stage_pyodide(lite / "static" / "pyodide", _NpmRuntime(cache), None, cache)
     (lite / "pypi").mkdir()
-    for w in _pip_download([_latest_spec(n) for n in PIPLITE_PACKAGES], cache):
+    for w in _pip_download(list(PIPLITE_PACKAGES), cache):
         shutil.copy2(w, lite / "pypi" / w.name)
     (lite / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,
@@ -100,6 +102,55 @@ def build_ours(content: Path, dest: Path, key: Path) -> float:
                     "--output", str(dest), "--key", str(key)],
                    cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - t0
+
+
+def time_build_site(content: Path, work: Path) -> float:
+    """`workbook.site.build_site` alone (no parsing/validation), on a --notebooks-only compile."""
+    from workbook.site import build_site
+
+    compiled = work / "compiled"
+    if not compiled.exists():
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--notebooks-only", "--content",
+                        str(content), "--output", str(compiled), "--key", str(work / "compiled-key")],
+                       cwd=ROOT, check=True, capture_output=True)
+    out = work / "site-only"
+    if out.exists():
+        shutil.rmtree(out)
+    t0 = time.perf_counter()
+    build_site(compiled, out)
+    elapsed = time.perf_counter() - t0
+    shutil.rmtree(out)
+    return elapsed
+
+
+def build_minimal(dest: Path) -> None:
+    """Our site machinery (wheel, preloads, landing page) around one notebook holding only the
+    set-up cell and one compute cell: separates the machinery from the content's weight."""
+    from workbook.notebook import setup_source
+    from workbook.site import build_site
+
+    stage = dest.parent / "minimal-stage"
+    if stage.exists():
+        shutil.rmtree(stage)
+    (stage / "notebooks").mkdir(parents=True)
+    (stage / "answers").mkdir()
+    cells = [
+        {"cell_type": "code", "execution_count": None, "id": "setup", "metadata": {}, "outputs": [],
+         "source": setup_source("minimal")},
+        {"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+         "source": 'answer = ...\nsubmit("C1", answer)'},
+    ]
+    nb = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}}}
+    (stage / "notebooks" / "minimal.ipynb").write_text(json.dumps(nb))
+    (stage / "answers" / "minimal.json").write_text(json.dumps(
+        {"set": "minimal", "title": "Minimal", "problems": {"C1": {"kind": "compute", "expected": 0.25}}}))
+    (stage / "manifest.json").write_text(json.dumps({"sets": [{
+        "id": "minimal", "title": "Minimal", "summary": "", "tags": [], "order": 1,
+        "notebook": "minimal.ipynb", "counts": {"compute": 1},
+        "problems": [{"id": "C1", "kind": "compute", "title": None}]}]}))
+    build_site(stage, dest)
+    shutil.rmtree(stage)
 
 
 def first_compute(site: Path, key: Path):
@@ -290,13 +341,15 @@ def main() -> int:
         shutil.rmtree(www)
     www.mkdir(parents=True)
     print(f"building into {www} ...", flush=True)
-    bare_builds, our_builds = [], []
+    bare_builds, our_builds, site_builds = [], [], []
     for i in range(3):
-        for d in (www / "bare", www / "ours", work / "key"):
+        for d in (www / "bare", www / "ours", www / "minimal", work / "key"):
             if d.exists():
                 shutil.rmtree(d)
         bare_builds.append(build_bare(www / "bare"))
         our_builds.append(build_ours(args.content, www / "ours", work / "key"))
+        site_builds.append(time_build_site(args.content, work))
+    build_minimal(www / "minimal")
     notebook, set_id, problem_id, answer = first_compute(www / "ours", work / "key")
     bare_size, bare_files = site_size(www / "bare")
     our_size, our_files = site_size(www / "ours")
@@ -304,15 +357,17 @@ def main() -> int:
     httpd, origin = serve(www)
     bare_url = f"{origin}/bare/notebooks/index.html?path=empty.ipynb"
     our_url = f"{origin}/ours/notebooks/index.html?path={notebook}"
+    minimal_url = f"{origin}/minimal/notebooks/index.html?path=minimal.ipynb"
     from playwright.sync_api import sync_playwright
 
-    a, b_ready, b_checked = [], [], []
+    a, b_ready, b_checked, c_ready, c_checked = [], [], [], [], []
     marks = {k: [] for k in ("bare_ui", "ours_ui")}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         # one warm-up of each (OS file cache, browser binary), not counted
         time_bare(browser, bare_url)
         time_ours(browser, our_url, problem_id, answer)
+        time_ours(browser, minimal_url, "C1", 0.25)
         for i in range(args.runs):
             t, m = time_bare(browser, bare_url)
             a.append(t)
@@ -321,8 +376,11 @@ def main() -> int:
             b_ready.append(r)
             b_checked.append(c)
             marks["ours_ui"].append(m.get("ui", 0) / 1000)
-            print(f"run {i + 1}: bare first output {a[-1]:.2f} s | ours kernel ready {r:.2f} s, "
-                  f"first check {c:.2f} s", flush=True)
+            r, c, m = time_ours(browser, minimal_url, "C1", 0.25)
+            c_ready.append(r)
+            c_checked.append(c)
+            print(f"run {i + 1}: bare first output {a[-1]:.2f} s | ours kernel ready {b_ready[-1]:.2f} s, "
+                  f"first check {b_checked[-1]:.2f} s | minimal notebook kernel ready {r:.2f} s", flush=True)
         bare_bytes = first_visit_bytes(browser, bare_url)
         our_bytes = first_visit_bytes(browser, our_url, f"{origin}/ours/")
         browser.close()
@@ -341,10 +399,15 @@ def main() -> int:
         "median_ours_first_check_s": median(b_checked),
         "ratio_kernel_ready": median(b_ready) / median(a),
         "ratio_first_check": median(b_checked) / median(a),
+        "minimal_kernel_ready_s": c_ready,
+        "minimal_first_check_s": c_checked,
+        "median_minimal_kernel_ready_s": median(c_ready),
+        "ratio_minimal_kernel_ready": median(c_ready) / median(a),
         "marks_s": marks,
         "median_marks_s": {k: median(v) for k, v in marks.items()},
         "build_bare_lite_s": median(bare_builds),
         "build_ours_s": median(our_builds),
+        "build_ours_site_only_s": median(site_builds),
         "size_bare_bytes": bare_size, "files_bare": bare_files,
         "size_ours_bytes": our_size, "files_ours": our_files,
         "first_visit_bare_bytes": bare_bytes[0], "first_visit_bare_requests": bare_bytes[1],
@@ -358,10 +421,13 @@ def main() -> int:
           f"ratio {result['ratio_kernel_ready']:.3f}")
     print(f"page open -> first check result, workbook      median {median(b_checked):6.2f} s  "
           f"ratio {result['ratio_first_check']:.3f}")
+    print(f"page open -> kernel ready, workbook machinery around a 2-cell notebook   median "
+          f"{median(c_ready):6.2f} s  ratio {result['ratio_minimal_kernel_ready']:.3f}")
     mm = result["median_marks_s"]
     print(f"  page open -> notebook shown (median): bare {mm['bare_ui']:.2f} s, ours {mm['ours_ui']:.2f} s")
     print(f"build: bare `jupyter lite build` {result['build_bare_lite_s']:.1f} s | "
-          f"ours `build.py build` (compile + validate + site) {result['build_ours_s']:.1f} s")
+          f"ours `build.py build` (compile + validate + site) {result['build_ours_s']:.1f} s, "
+          f"of which build_site {result['build_ours_site_only_s']:.1f} s (medians of 3)")
     print(f"size on disk: bare {bare_size / mb:.1f} MB in {bare_files} files | "
           f"ours {our_size / mb:.1f} MB in {our_files} files")
     print(f"first visit transferred: bare {bare_bytes[0] / mb:.1f} MB in {bare_bytes[1]} requests | "

@@ -28,10 +28,12 @@ from workbook.errors import BuildError
 from workbook.site import (
     APPS,
     DIST_PACKAGES,
+    PIPLITE_PACKAGES,
     PYODIDE_CDN,
     SiteRequestHandler,
     _closure,
     _NpmRuntime,
+    _pip_download,
     build_site,
     build_wheel,
     cache_dir,
@@ -226,22 +228,50 @@ def _fake_distribution(root: Path) -> Path:
     return dist
 
 
-@pytest.mark.parametrize("form", ["folder", "tarball"])
-def test_full_distribution_vendors_numpy(compiled, tmp_path, form):
+def _serve_folder(folder: Path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteRequestHandler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+@pytest.mark.parametrize("form", ["folder", "tarball", "url-folder", "url-tarball"])
+def test_full_distribution_vendors_numpy(compiled, tmp_path, form, monkeypatch):
+    # a cache of its own (a real Pyodide release may sit in the real one), sharing npm and wheels
+    real = cache_dir()
+    _NpmRuntime(real)
+    _pip_download(list(PIPLITE_PACKAGES), real)
+    isolated = tmp_path / "cache"
+    isolated.mkdir()
+    for sub in ("npm", "wheels"):
+        (isolated / sub).symlink_to(real / sub, target_is_directory=True)
+    monkeypatch.setenv("WORKBOOK_SITE_CACHE", str(isolated))
     dist = _fake_distribution(tmp_path / "dist")
-    spec = dist
-    if form == "tarball":
-        spec = tmp_path / "pyodide-314.0.6.tar.bz2"
-        with tarfile.open(spec, "w:bz2") as tf:
-            tf.add(dist, arcname="pyodide")
-    out = tmp_path / "site"
-    build_site(compiled, out, pyodide_dist=str(spec))
+    tarball = tmp_path / "pyodide-314.0.6.tar.bz2"
+    with tarfile.open(tarball, "w:bz2") as tf:
+        tf.add(dist, arcname="pyodide")
+    httpd, url = _serve_folder(tmp_path)
+    try:
+        spec = {"folder": str(dist), "tarball": str(tarball), "url-folder": f"{url}dist/pyodide/",
+                "url-tarball": f"{url}{tarball.name}"}[form]
+        out = tmp_path / "site"
+        build_site(compiled, out, pyodide_dist=spec)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
     packages = lock_of(out)["packages"]
     numpy = packages["numpy"]
     assert not numpy["file_name"].startswith("http")
     assert (out / "static" / "pyodide" / numpy["file_name"]).read_bytes() == b"fake numpy"
     assert numpy["sha256"] == hashlib.sha256(b"fake numpy").hexdigest()
     assert packages["scipy"]["file_name"].startswith(PYODIDE_CDN)  # not vendored: pinned CDN
+
+
+def test_a_distribution_of_another_pyodide_version_is_refused(compiled, tmp_path):
+    dist = _fake_distribution(tmp_path / "dist")
+    mjs = dist / "pyodide.mjs"
+    mjs.write_text(mjs.read_text(encoding="utf-8").replace('"314.0.6"', '"314.1.0"'), encoding="utf-8")
+    with pytest.raises(BuildError, match="this is Pyodide 314.1.0; .* needs Pyodide 314.0.6"):
+        build_site(compiled, tmp_path / "site", pyodide_dist=str(dist))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -317,5 +347,4 @@ class Weird:
 @pytest.mark.parametrize("result", [None, object(), Weird(), "text"])
 def test_progress_record_is_a_silent_no_op_outside_the_browser(result):
     assert progress.record("set", "P1", result) is None
-    assert progress.setup_browser() is None
     assert not progress.in_browser()

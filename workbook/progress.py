@@ -102,45 +102,6 @@ def record(set_id: str, problem_id: str, result) -> None:
         pass
 
 
-NUMPY_MESSAGE = (
-    "NumPy could not be loaded in this browser: it is downloaded from the Pyodide CDN "
-    "(cdn.jsdelivr.net) the first time it is needed, and that download failed. Problems that "
-    "use NumPy cannot run or be checked until it loads; the others still work. Check your "
-    "internet connection, then reload the page (your notebook is saved in this browser)."
-)
-
-
-def setup_browser() -> None:
-    """In the browser, show a clear sentence instead of a traceback when NumPy cannot be loaded.
-
-    Pyodide loads NumPy from the CDN when a cell imports it; offline, that `import numpy` fails.
-    Installs an IPython handler for ImportError that replaces the traceback by NUMPY_MESSAGE when
-    the missing module is numpy (any other error keeps its usual traceback). Idempotent; never
-    raises; does nothing outside the browser. `load_set` calls it.
-    """
-    try:
-        if not in_browser():
-            return
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None or getattr(shell, "_workbook_numpy_handler", False):
-            return
-
-        def handler(shell, etype, value, tb, tb_offset=None):
-            # IPython 9 (Pyodide 314) leaves the display to the handler.
-            name = getattr(value, "name", None) or ""
-            if name == "numpy" or name.startswith("numpy."):
-                shell._showtraceback(etype, value, [NUMPY_MESSAGE])
-            else:
-                shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-
-        shell.set_custom_exc((ImportError,), handler)
-        shell._workbook_numpy_handler = True
-    except Exception:
-        pass
-
-
 def _js_recorder():
     global _recorder
     if _recorder is None:

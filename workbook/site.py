@@ -12,9 +12,11 @@ notebooks/<id>.ipynb, answers/<id>.json) and writes a complete static site into 
   absolute `file_name`. `pyodide_dist` (a full Pyodide distribution: folder, `.tar.bz2` file or
   URL) vendors that distribution's start-up packages and numpy instead, so numpy needs no network;
 - the `workbook` package of this very source tree as a pure-Python wheel, with each set's answers
-  as package data (`workbook/_answers/<id>.json`), added to the Pyodide lock so that
-  `from workbook import load_set` in a notebook loads it (the kernel loads lock packages from a
-  cell's imports) without any request to PyPI;
+  as package data (`workbook/_answers/<id>.json`), added to the Pyodide lock (a cell importing
+  `workbook` would load it) and preloaded: the kernel's own wheels (ipykernel shim, piplite,
+  pyodide-kernel) and comm are added to the lock too, and `loadPyodideOptions.packages` loads all
+  of them in parallel while Pyodide starts, instead of the kernel's one-by-one micropip/piplite
+  installs (about 2 s faster here); nothing is ever asked of PyPI (`disablePyPIFallback`);
 - a landing page (`index.html`, from `site_assets/`) listing the sets and the learner's progress.
 
 Downloads (npm pack, pip download, a Pyodide release) are cached under `~/.cache/workbook-site`
@@ -28,7 +30,6 @@ import copy
 import functools
 import hashlib
 import http.server
-import io
 import json
 import os
 import re
@@ -53,8 +54,9 @@ KERNEL_PACKAGES = ("micropip", "ipython", "jedi")
 """Lock packages the kernel loads at start; vendored with their dependencies."""
 DIST_PACKAGES = (*KERNEL_PACKAGES, "numpy")
 """Lock packages vendored from a full distribution (`pyodide_dist`)."""
-PIPLITE_PACKAGES = ("comm",)
-"""Kernel start-up packages that are not in the lock: served from the site's piplite index."""
+PIPLITE_PACKAGES = ("comm==0.2.3",)
+"""Kernel start-up packages that are not in Pyodide's lock (pinned; from PyPI): added to the
+site's lock and to its piplite index."""
 KERNEL_EXTENSION_WHEELS = ("ipykernel", "piplite", "pyodide-kernel")
 """The kernel's own wheels, shipped inside its labextension (static/pypi)."""
 PRELOAD = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython", "workbook")
@@ -93,7 +95,7 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None) ->
                 runtime = _FullDistribution(pyodide_dist, cache)
             else:
                 runtime = _NpmRuntime(cache)
-            piplite = _pip_download([_latest_spec(n) for n in PIPLITE_PACKAGES], cache)
+            piplite = _pip_download(list(PIPLITE_PACKAGES), cache)
             answers = {s["id"]: compiled / "answers" / f"{s['id']}.json" for s in manifest["sets"]}
             wheel = build_wheel(Path(tmp) / "wheel", answers)
             static = lite / "static" / "pyodide"
@@ -334,6 +336,13 @@ class _FullDistribution:
         except ValueError as e:
             raise BuildError(f"--pyodide-dist {spec}: bad pyodide-lock.json: {e}") from None
         _check_lock(self.lock, f"--pyodide-dist {spec}")
+        mjs = self._file("pyodide.mjs").read_text(encoding="utf-8", errors="replace")
+        if f'"{PYODIDE_VERSION}"' not in mjs:
+            found = re.search(r'="(\d+\.\d+\.\d+)"', mjs)
+            raise BuildError(
+                f"--pyodide-dist {spec}: this is Pyodide {found.group(1) if found else '(unknown version)'}; "
+                f"the kernel (jupyterlite-pyodide-kernel 0.8.6) needs Pyodide {PYODIDE_VERSION}"
+            )
         self.vendor = _closure(self.lock["packages"], DIST_PACKAGES)
 
     def _file(self, name: str) -> Path:
@@ -486,14 +495,6 @@ def _safe_extract(tf: tarfile.TarFile, dest: Path) -> None:
         tf.extractall(dest, filter="data")
     except TypeError:  # Python without extraction filters
         tf.extractall(dest)  # noqa: S202 - trusted registry archives
-
-
-def _latest_spec(name: str) -> str:
-    """A spec for a piplite package: the cached version if any, else the newest."""
-    cached = sorted((cache_dir() / "wheels").glob(f"{name.replace('-', '_')}-*.whl"))
-    if cached:
-        return f"{name}=={cached[-1].name.split('-')[1]}"
-    return name
 
 
 def _pip_download(specs: list[str], cache: Path) -> list[Path]:
@@ -703,6 +704,10 @@ def _install_landing_page(out: Path, site_manifest: dict) -> None:
         if not src.is_file():
             raise BuildError(f"site asset missing: {src}")
         shutil.copy2(src, out / name)
+    (out / ".nojekyll").write_text("")  # served as is, also when published from a branch
+    favicon = out / "notebooks" / "favicon.ico"
+    if favicon.is_file():  # browsers ask for /favicon.ico whatever the page says
+        shutil.copy2(favicon, out / "favicon.ico")
     (out / "manifest.json").write_text(
         json.dumps(site_manifest, indent=1, ensure_ascii=False), encoding="utf-8"
     )

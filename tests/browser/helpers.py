@@ -54,7 +54,6 @@ MOUNT = "workbook"
 """The sub-path the site is served under."""
 KERNEL_TIMEOUT_MS = 180_000
 CELL_TIMEOUT_MS = 120_000
-CHECKED_KINDS = ("compute", "choice", "code", "debug", "challenge")
 
 
 def content_dir() -> Path:

@@ -3,7 +3,6 @@ and run top to bottom; each saves screenshots (see conftest.ARTIFACTS)."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -20,7 +19,6 @@ from .helpers import (
     copy_content_with_change,
     open_notebook,
     pinned_cdn_files,
-    progress_records,
     run_cell,
     set_source,
     wait_progress,
@@ -230,6 +228,7 @@ def test_new_version_is_offered_and_the_old_copy_kept(page, server, built, plan,
     open_notebook(page, server.base, kept)
     cell = code_cell(page, f'submit("{plan.compute.id}"')
     assert f"answer = {float(plan.compute.expected)!r}" in cell.locator(".cm-content").inner_text()
+    cell.scroll_into_view_if_needed()
     shot(page, "old-copy-opened")
 
 
