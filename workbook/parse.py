@@ -187,12 +187,6 @@ class _SetParser:
                 return i + 1
         return span[0] + 1
 
-    def closed(self, token, fence_char: str) -> bool:
-        start, end = token.map
-        last = self.lines[end - 1] if end - 1 < len(self.lines) else ""
-        pattern = rf"\s*{re.escape(fence_char)}{{{len(token.markup)},}}\s*"
-        return end - 1 > start and re.fullmatch(pattern, last) is not None
-
     def problem(self, token, arg: str) -> Problem | None:
         start, end = token.map
         line = start + 1
@@ -207,7 +201,7 @@ class _SetParser:
             self.error(line, f"problem '{arg}' opens with {len(token.markup)} colons: use four "
                              "(`::::{problem}`) so hints and answers inside can use three")
             return None
-        if not self.closed(token, ":"):
+        if not _closed(self.lines, token, ":"):
             self.error(line, f"problem '{arg}' is never closed: end it with a `::::` line")
             return None
         n_errors = len(self.errors)
@@ -273,14 +267,14 @@ class _SetParser:
         where = f"problem '{p.id}'"
         if p.kind == "compute":
             try:
-                parsed = ast.literal_eval(value)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                parsed = to_plain(ast.literal_eval(value))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
                 parsed = None
-            if not _is_numeric(parsed):
+            if not is_numeric(parsed):
                 self.error(line, f"{where}: cannot read `:answer: {value}`: write a number or a list "
                                  "of numbers as Python, e.g. `0.25` or `[[1, 2], [3, 4]]`")
                 return
-            p.answer = _to_float_tree(parsed)
+            p.answer = parsed
         else:
             if value.lower() in ("true", "false"):
                 p.answer = value.lower() == "true"
@@ -308,7 +302,7 @@ class _SetParser:
                 if name is None:
                     continue
                 removed.update(range(start, end))
-                if not self.closed_in(body, token, ":"):
+                if not _closed(body, token, ":"):
                     self.error(line, f"{where}: directive '{{{name}}}' is never closed: end it with `:::`")
                 elif name == "hint":
                     hints.append(token.content.strip())
@@ -330,7 +324,7 @@ class _SetParser:
                     self.error(line, f"{where}: unknown code block ```python {role}```"
                                      f"{suggest(role, BLOCK_ROLES)}: use `answer`, `starter` or `solution`, "
                                      "or a plain ```python fence for code shown in the prompt")
-                elif not self.closed_in(body, token, token.markup[0]):
+                elif not _closed(body, token, token.markup[0]):
                     self.error(line, f"{where}: the ```python {role}``` block is never closed")
                 elif p.kind in KINDS and p.kind not in BLOCK_ROLES[role]:
                     kinds = ", ".join(sorted(BLOCK_ROLES[role]))
@@ -347,11 +341,6 @@ class _SetParser:
         p.choices = tuple(choices)
         prompt = [text for i, text in enumerate(body) if i not in removed]
         p.prompt = re.sub(r"\n{3,}", "\n\n", "\n".join(prompt)).strip()
-
-    def closed_in(self, body: list[str], token, fence_char: str) -> bool:
-        start, end = token.map
-        pattern = rf"\s*{re.escape(fence_char)}{{{len(token.markup)},}}\s*"
-        return end - 1 > start and end - 1 < len(body) and re.fullmatch(pattern, body[end - 1]) is not None
 
     def choices(self, p: Problem, body: list[str], start: int, end: int, first: int) -> list[Choice]:
         items = [(i, re.match(r"\s*[-*+]\s+(.*)", body[i])) for i in range(start, end)]
@@ -424,17 +413,26 @@ def _float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _is_numeric(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return math.isfinite(value)
-    if isinstance(value, (list, tuple)) and value:
-        return all(_is_numeric(v) for v in value)
-    return False
+def _closed(lines: list[str], token, fence_char: str) -> bool:
+    """Whether a fenced token ends on a closing fence (unclosed fences run to the end of `lines`)."""
+    start, end = token.map
+    pattern = rf"\s*{re.escape(fence_char)}{{{len(token.markup)},}}\s*"
+    return start < end - 1 < len(lines) and re.fullmatch(pattern, lines[end - 1]) is not None
 
 
-def _to_float_tree(value):
+def to_plain(value):
+    """Convert numpy scalars and arrays, tuples and ints into floats and nested lists."""
+    if hasattr(value, "tolist") and callable(value.tolist):
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
-        return [_to_float_tree(v) for v in value]
-    return float(value)
+        return [to_plain(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def is_numeric(value) -> bool:
+    """Whether a plain value (see to_plain) is a finite number or a non-empty nested list of them."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, list) and bool(value) and all(is_numeric(v) for v in value)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
-import math
 import warnings
 
 from . import grading
 from .errors import ContentError
 from .model import CODE_KINDS, Problem, ProblemSet
-from .parse import suggest
+from .parse import is_numeric, suggest, to_plain
 
 
 def validate_set(problem_set: ProblemSet) -> list[ContentError]:
@@ -42,7 +41,7 @@ def _validate_compute(p: Problem):
     except Exception as exc:  # the instructor's code: report it, whatever it raised
         yield p.answer_block.line, f"the answer block raised {_describe(exc, filename, p.answer_block.line)}"
         return
-    if not _numeric(value):
+    if not is_numeric(value):
         yield p.answer_block.line, (f"the answer block's last expression gave {_short(value)}, "
                                     "not a number or a list of numbers: end the block with the value")
         return
@@ -112,23 +111,6 @@ def _quiet():
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-def to_plain(value):
-    """Convert numpy scalars and arrays, tuples and ints into floats and nested lists."""
-    if hasattr(value, "tolist") and callable(value.tolist):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def _numeric(value) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, list) and bool(value) and all(_numeric(v) for v in value)
 
 
 def _describe(exc: BaseException, filename: str, first_line: int) -> str:
