@@ -3,7 +3,7 @@
 
 import sys
 
-from workbook.cli import main
+from workbook.build.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

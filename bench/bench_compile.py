@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbook.compile import find_sources, write_compiled  # noqa: E402
-from workbook.model import ProblemSet  # noqa: E402
-from workbook.parse import read_set  # noqa: E402
-from workbook.validate import validate_set  # noqa: E402
+from workbook.build.compile import find_sources, write_compiled  # noqa: E402
+from workbook.build.model import ProblemSet  # noqa: E402
+from workbook.build.parse import read_set  # noqa: E402
+from workbook.build.validate import validate_set  # noqa: E402
 
 CODE_CHECKS = [("relu", "relu(z)", "np.maximum(z, 0)"), ("sigmoid", "sigmoid(z)", "0.5 * (1 + np.tanh(z / 2))"),
                ("mse", "mse(y_pred, y_true)", "np.mean((np.asarray(y_pred) - y_true) ** 2)"),

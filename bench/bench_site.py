@@ -40,15 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workbook.site import (  # noqa: E402
-    PIPLITE_PACKAGES,
-    SiteRequestHandler,
-    _NpmRuntime,
-    _pip_download,
-    _stage_pyodide,
-    cache_dir,
-    site_size,
-)
+from workbook.build.site import SiteRequestHandler, cache_dir, site_size  # noqa: E402
+from workbook.build.site.downloads import _pip_download  # noqa: E402
+from workbook.build.site.pyodide import _NpmRuntime, _stage_pyodide  # noqa: E402
+from workbook.build.site.versions import PIPLITE_PACKAGES  # noqa: E402
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,8 +100,8 @@ def build_ours(content: Path, dest: Path, key: Path) -> float:
 
 
 def time_build_site(content: Path, work: Path) -> float:
-    """`workbook.site.build_site` alone (no parsing/validation), on a --notebooks-only compile."""
-    from workbook.site import build_site
+    """`workbook.build.site.build_site` alone (no parsing/validation), on a --notebooks-only compile."""
+    from workbook.build.site import build_site
 
     compiled = work / "compiled"
     if not compiled.exists():
@@ -126,8 +121,8 @@ def time_build_site(content: Path, work: Path) -> float:
 def build_minimal(dest: Path) -> None:
     """Our site machinery (wheel, preloads, landing page) around one notebook holding only the
     set-up cell and one compute cell: separates the machinery from the content's weight."""
-    from workbook.notebook import setup_source
-    from workbook.site import build_site
+    from workbook.build.notebook import setup_source
+    from workbook.build.site import build_site
 
     stage = dest.parent / "minimal-stage"
     if stage.exists():

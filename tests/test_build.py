@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workbook.cli import main
+from workbook.build.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"
@@ -175,4 +175,4 @@ def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path):
 
 def test_console_script_is_the_same_cli():
     text = (ROOT / "pyproject.toml").read_text()
-    assert 'workbook = "workbook.cli:main"' in text
+    assert 'workbook = "workbook.build.cli:main"' in text

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook.compile import load_content, to_manifest
-from workbook.model import CODE_KINDS
+from workbook.build.compile import load_content, to_manifest
+from workbook.build.model import CODE_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

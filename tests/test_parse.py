@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbook.errors import ContentErrors
-from workbook.parse import parse_file, parse_text, read_set
-from workbook.validate import validate_set
+from workbook.build.errors import ContentErrors
+from workbook.build.parse import parse_file, parse_text, read_set
+from workbook.build.validate import validate_set
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ERROR_CASES = sorted(p.stem for p in (FIXTURES / "errors").glob("*.md"))

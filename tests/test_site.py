@@ -1,4 +1,4 @@
-"""The static site build (workbook.site), without a browser: layout, Pyodide lock, wheel, server.
+"""The static site build (workbook.build.site), without a browser: layout, Pyodide lock, wheel, server.
 
 One site is built per module from tests/fixtures/sample (about 10 s with a warm download cache
 in ~/.cache/workbook-site; the first build ever needs npm and PyPI).
@@ -24,21 +24,11 @@ from pathlib import Path
 import pytest
 
 from workbook import progress
-from workbook.errors import BuildError
-from workbook.site import (
-    APPS,
-    DIST_PACKAGES,
-    PIPLITE_PACKAGES,
-    PYODIDE_CDN,
-    SiteRequestHandler,
-    _closure,
-    _NpmRuntime,
-    _pip_download,
-    build_site,
-    build_wheel,
-    cache_dir,
-    site_size,
-)
+from workbook.build.errors import BuildError
+from workbook.build.site import SiteRequestHandler, build_site, build_wheel, cache_dir, site_size
+from workbook.build.site.downloads import _pip_download
+from workbook.build.site.pyodide import _closure, _NpmRuntime
+from workbook.build.site.versions import APPS, DIST_PACKAGES, PIPLITE_PACKAGES, PYODIDE_CDN
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "sample"
@@ -86,8 +76,8 @@ def test_wheel_holds_the_package_and_the_answers(compiled, tmp_path):
     for required in ("workbook/__init__.py", "workbook/submit.py", "workbook/progress.py",
                      "workbook/grading/__init__.py", f"workbook/_answers/{SET_ID}.json"):
         assert required in names
-    assert "workbook/site.py" not in names and "workbook/cli.py" not in names
-    assert not any("__pycache__" in n or n.startswith("workbook/site_assets") for n in names)
+    assert not any(n.startswith("workbook/build/") for n in names), "build-time code in the wheel"
+    assert not any("__pycache__" in n for n in names)
     dist_info = {n.split("/")[0] for n in names if ".dist-info/" in n}
     assert len(dist_info) == 1
     record = zipfile.ZipFile(wheel).read(f"{dist_info.pop()}/RECORD").decode()
@@ -304,7 +294,7 @@ def test_server_mime_types(site):
 
 def test_serve_prints_the_url_and_stops_on_ctrl_c(site):
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from workbook.site import serve; serve({str(site)!r}, port=0)"],
+        [sys.executable, "-c", f"from workbook.build.site import serve; serve({str(site)!r}, port=0)"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -325,7 +315,7 @@ def test_serve_prints_the_url_and_stops_on_ctrl_c(site):
 
 
 def test_serve_refuses_a_folder_without_a_site(tmp_path):
-    from workbook.site import serve
+    from workbook.build.site import serve
 
     with pytest.raises(BuildError, match="not a built site"):
         serve(tmp_path)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from workbook import load_set
-from workbook.cli import main
+from workbook.build.cli import main
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"
 

@@ -2,7 +2,7 @@
 
 The site is built once per session with the real CLI (`python build.py build`) from `content/`
 when it holds problem sets, else from `tests/fixtures/sample`. It is served under a sub-path
-(`/workbook/`, like a GitHub Pages project site) by `workbook.site.SiteRequestHandler`; the
+(`/workbook/`, like a GitHub Pages project site) by `workbook.build.site.SiteRequestHandler`; the
 served folder is a symlink so a test can "redeploy" a newer build at the same URL.
 
 Chromium: `$WORKBOOK_CHROMIUM` or /usr/bin/chromium (`apt-get install chromium`); never
@@ -34,7 +34,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from workbook.site import PYODIDE_CDN, SiteRequestHandler  # noqa: E402
+from workbook.build.site import SiteRequestHandler  # noqa: E402
+from workbook.build.site.versions import PYODIDE_CDN  # noqa: E402
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 PYODIDE_DIST = os.environ.get("WORKBOOK_PYODIDE_DIST") or None

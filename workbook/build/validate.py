@@ -7,7 +7,7 @@ import contextlib
 import io
 import warnings
 
-from . import grading
+from .. import grading
 from .errors import ContentError
 from .model import CODE_KINDS, Problem, ProblemSet
 from .parse import is_numeric, suggest, to_plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import grading
+from .. import grading
 from .errors import ContentError, WorkbookError
 from .model import CHECKED_KINDS, KINDS, ProblemSet
 from .notebook import to_notebook, write_notebook

@@ -1,0 +1,145 @@
+"""The JupyterLite part: stage the notebooks, write its configuration, run `jupyter lite build`."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from ..errors import BuildError
+from .downloads import _run
+from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD
+
+
+def _read_manifest(compiled: Path) -> dict:
+    path = compiled / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(f"{compiled} is not a compiled workbook (no manifest.json)") from None
+    except (OSError, ValueError) as e:
+        raise BuildError(f"cannot read {path}: {e}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sets"), list):
+        raise BuildError(f"{path}: expected an object with a 'sets' list")
+    for s in manifest["sets"]:
+        if not isinstance(s, dict) or "id" not in s:
+            raise BuildError(f"{path}: every set needs an 'id'")
+        nb = compiled / "notebooks" / s.get("notebook", f"{s['id']}.ipynb")
+        if not nb.is_file():
+            raise BuildError(f"{path}: notebook of set {s['id']!r} missing: {nb}")
+    return manifest
+
+
+def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
+    """Copy the notebooks (stamped with set id and version) into `contents`; return the site
+    manifest (the compiled one plus each set's `version`)."""
+    contents.mkdir(parents=True)
+    site = copy.deepcopy(manifest)
+    for s in site["sets"]:
+        name = s.get("notebook") or f"{s['id']}.ipynb"
+        s["notebook"] = name
+        raw = (compiled / "notebooks" / name).read_bytes()
+        try:
+            nb = json.loads(raw)
+        except ValueError as e:
+            raise BuildError(f"notebook {name} is not valid JSON: {e}") from None
+        version = hashlib.sha256(raw).hexdigest()[:12]
+        meta = nb.setdefault("metadata", {})
+        wb = meta.get("workbook") if isinstance(meta.get("workbook"), dict) else {}
+        wb.update({"set_id": s["id"], "version": version})
+        meta["workbook"] = wb
+        meta.setdefault(
+            "kernelspec", {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+        )
+        s["version"] = version
+        (contents / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return site
+
+
+def _write_lite_config(lite: Path) -> None:
+    kernel_settings = {
+        "disablePyPIFallback": True,
+        "loadPyodideOptions": {"packages": list(PRELOAD)},
+    }
+    config = {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "DL Foundations Workbook",
+            "appUrl": "./notebooks",
+            "faviconUrl": "./notebooks/favicon.ico",
+            "defaultKernelName": "python",
+            "litePluginSettings": {
+                "@jupyterlite/pyodide-kernel-extension:kernel": kernel_settings,
+            },
+            # nothing but the Notebook UI and the Pyodide kernel
+            "disabledExtensions": [
+                "@jupyterlite/javascript-kernel-extension",
+                "@jupyterlab/help-extension:about",
+                "@jupyterlite/application-extension:announcements",
+                "@jupyterlab/apputils-extension:announcements",
+                "@jupyter-notebook/application-extension:announcements",
+            ],
+        },
+    }
+    (lite / "jupyter-lite.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    overrides = {
+        "@jupyterlab/docmanager-extension:plugin": {
+            "autosave": True,
+            "autosaveInterval": AUTOSAVE_SECONDS,
+        },
+        "@jupyterlab/apputils-extension:notification": {
+            "checkForUpdates": False,
+            "fetchNews": "false",
+        },
+        "@jupyterlab/notebook-extension:tracker": {"recordTiming": False},
+        # the site ships no JupyterLab app: hide View > Open JupyterLab
+        "@jupyterlab/mainmenu-extension:plugin": {
+            "menus": [
+                {"id": "jp-mainmenu-view", "items": [{"command": "application:open-lab", "disabled": True}]}
+            ]
+        },
+    }
+    (lite / "overrides.json").write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    build_config = {
+        "LiteBuildConfig": {
+            "apps": list(APPS),
+            "contents": ["contents"],
+            "no_sourcemaps": True,
+            "no_unused_shared_packages": True,
+        }
+    }
+    (lite / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=2), encoding="utf-8")
+
+
+def _run_lite_build(lite: Path, out: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTERLITE_")}
+    env["JUPYTER_CONFIG_DIR"] = str(lite / ".jupyter")  # no user config leaks in
+    try:
+        import jupyterlite_core  # noqa: F401
+        import jupyterlite_pyodide_kernel  # noqa: F401
+    except ImportError as e:
+        raise BuildError(
+            f"cannot build the site: {e.name} is not installed "
+            "(pip install jupyterlite-core==0.8.6 jupyterlite-pyodide-kernel==0.8.6 jupyter_server)"
+        ) from None
+    _run(
+        [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(lite), "--output-dir", str(out)],
+        "jupyter lite build",
+        cwd=lite,
+        env=env,
+    )
+    if not (out / "notebooks" / "index.html").is_file():
+        raise BuildError(f"jupyter lite build produced no Notebook UI in {out}")
+
+
+def _prune(out: Path) -> None:
+    """Drop what the site does not use: source maps, the doit db, build reports."""
+    for path in list(out.rglob("*.map")):
+        path.unlink()
+    for name in ("SHA256SUMS", ".jupyterlite.doit.db"):
+        p = out / name
+        if p.exists():
+            p.unlink()
