@@ -2,21 +2,51 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from workbook.grading import DEFAULT_ATOL, DEFAULT_RTOL, check_answer, check_choice
+from workbook.grading import DEFAULT_ATOL, DEFAULT_SIGFIGS, check_answer, check_choice
 
 # ------------------------------------------------------------------------------------- numbers
 
 
 def test_default_tolerances_accept_three_significant_figures():
-    assert DEFAULT_RTOL == 5e-3 and DEFAULT_ATOL == 1e-8
+    assert DEFAULT_SIGFIGS == 3 and DEFAULT_ATOL == 1e-8
     assert check_answer(0.105, 0.10499).passed
     assert check_answer(3.14, 3.14159).passed
     assert not check_answer(3.1, 3.14159).passed
+
+
+@pytest.mark.parametrize("expected", [0.99517, 0.99551, 1.4699, 123.45, 2.5e-5, -0.0731, 96.04])
+def test_real_answers_are_right_to_three_significant_figures(expected):
+    rounded = float(f"{expected:.3g}")
+    assert check_answer(rounded, expected).passed
+    unit = 10 ** (math.floor(math.log10(abs(expected))) - 2)
+    assert not check_answer(expected + unit, expected).passed
+    assert not check_answer(expected - unit, expected).passed
+
+
+def test_three_significant_figures_is_tighter_than_half_a_percent():
+    assert not check_answer(0.990, 0.995).passed  # rtol 5e-3 used to accept this
+    assert check_answer(0.9953, 0.995).passed
+
+
+def test_sigfigs_changes_the_figures_required():
+    assert check_answer(0.99, 0.995, sigfigs=2).passed
+    assert not check_answer(0.9953, 0.995, sigfigs=4).passed
+    assert check_answer(0.9952, 0.99517, sigfigs=4).passed
+
+
+def test_integer_answers_are_exact():
+    assert check_answer(469, 469).passed and check_answer(469.0, 469).passed
+    assert not check_answer(468, 469).passed
+    assert not check_answer(469.4, 469).passed
+    assert check_answer([1, 2, 3], [1, 2, 3]).passed
+    assert not check_answer([1, 2, 4], [1, 2, 3]).passed
+    assert "exactly" in str(check_answer(468, 469))
 
 
 @pytest.mark.parametrize("submitted", [0.25, 1 / 4, "0.25", " 1/4 ", Fraction(1, 4), np.float64(0.25),
@@ -34,6 +64,7 @@ def test_one_element_list_is_read_as_the_number_with_a_note():
 
 def test_integers_and_exact_zero():
     assert check_answer(3, 3.0).passed
+    assert check_answer(3.0, 3).passed
     assert check_answer(0, 0.0).passed
     assert check_answer(1e-9, 0.0).passed
     assert not check_answer(1e-3, 0.0).passed
@@ -48,7 +79,7 @@ def test_custom_tolerances():
 def test_wrong_number_does_not_reveal_the_expected_value():
     result = check_answer(0.2, 0.25)
     text = str(result)
-    assert text.startswith("❌ Not quite: 0.2 is not the expected value (compared with relative tolerance 0.005).")
+    assert text.startswith("❌ Not quite: 0.2 is not the expected value (compared to 3 significant figures).")
     assert "0.25" not in text
 
 

@@ -43,7 +43,7 @@ class ProblemSetAnswers:
                                    f"(problems: {known}). Check the id in the submit call.")
         kind = spec["kind"]
         if kind == "compute":
-            tolerances = {k: spec[k] for k in ("rtol", "atol") if k in spec}
+            tolerances = {k: spec[k] for k in ("rtol", "atol", "sigfigs") if k in spec}
             return grading.check_answer(answer, spec["expected"], **tolerances)
         if kind == "choice":
             return grading.check_choice(answer, spec["expected"])

@@ -78,7 +78,7 @@ def to_answers(problem_set: ProblemSet) -> dict:
         entry: dict = {"kind": p.kind}
         if p.kind == "compute":
             entry["expected"] = p.expected
-            entry.update({k: getattr(p, k) for k in ("rtol", "atol") if getattr(p, k) is not None})
+            entry.update({k: getattr(p, k) for k in ("rtol", "atol", "sigfigs") if getattr(p, k) is not None})
         elif p.kind == "choice":
             entry["expected"] = p.expected
             entry["labels"] = [c.label for c in p.choices]

@@ -87,6 +87,8 @@ class Problem:
     """`:rtol:` override for compute problems."""
     atol: float | None = None
     """`:atol:` override for compute problems."""
+    sigfigs: int | None = None
+    """`:sigfigs:` for compute problems: significant figures a real answer must match (default 3)."""
     option_lines: dict[str, int] = field(default_factory=dict)
     """1-based line of each `:key:` option, for error messages."""
     expected: Any = None

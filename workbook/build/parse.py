@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import numbers
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ CHOICE_RE = re.compile(r"\(([A-Za-z0-9]+)\)\s*(.*)", re.S)
 FRONT_MATTER_KEYS = ("title", "summary", "tags", "order")
 OPTIONS_BY_KIND = {
     "recall": {"kind", "title", "tags"},
-    "compute": {"kind", "title", "tags", "answer", "rtol", "atol"},
+    "compute": {"kind", "title", "tags", "answer", "rtol", "atol", "sigfigs"},
     "choice": {"kind", "title", "tags", "answer"},
     **{kind: {"kind", "title", "tags", "check"} for kind in CODE_KINDS},
 }
@@ -260,6 +261,11 @@ class _SetParser:
                     self.error(line, f"{where}: `:{key}:` must be a non-negative number, got '{value}'")
                 else:
                     setattr(p, key, tol)
+            elif key == "sigfigs":
+                if not re.fullmatch(r"[1-9][0-9]?", value.strip()):
+                    self.error(line, f"{where}: `:sigfigs:` must be a whole number from 1 to 99, got '{value}'")
+                else:
+                    p.sigfigs = int(value)
             elif key == "answer":
                 self.fill_answer(p, value, line)
 
@@ -421,18 +427,26 @@ def _closed(lines: list[str], token, fence_char: str) -> bool:
 
 
 def to_plain(value):
-    """Convert numpy scalars and arrays, tuples and ints into floats and nested lists."""
+    """Convert numpy scalars and arrays and tuples into Python numbers and nested lists.
+
+    Integers stay integers (they are graded exactly); every other real number becomes a float."""
     if hasattr(value, "tolist") and callable(value.tolist):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
     return value
 
 
 def is_numeric(value) -> bool:
     """Whether a plain value (see to_plain) is a finite number or a non-empty nested list of them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return True
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, list) and bool(value) and all(is_numeric(v) for v in value)

@@ -55,7 +55,7 @@ def _validate_compute(p: Problem):
 
 
 def _tolerances(p: Problem) -> dict:
-    return {key: getattr(p, key) for key in ("rtol", "atol") if getattr(p, key) is not None}
+    return {key: getattr(p, key) for key in ("rtol", "atol", "sigfigs") if getattr(p, key) is not None}
 
 
 def _validate_code(p: Problem):

@@ -10,10 +10,12 @@ from fractions import Fraction
 from .budget import repr_within as safe_repr
 from .result import Result, type_name
 
-DEFAULT_RTOL = 5e-3
-"""Relative tolerance for compute answers: an answer given to 3 significant figures passes."""
+DEFAULT_SIGFIGS = 3
+"""Real answers are right to this many significant figures by default: a value passes when it lies
+within half a unit in the last of these figures of the expected value (0.995 accepts 0.9953, not 0.990)."""
 DEFAULT_ATOL = 1e-8
-"""Absolute tolerance for compute answers, so that an expected 0 can be matched."""
+"""Absolute tolerance where the expected value is 0 (it has no significant figures), and the default
+`atol` when only `rtol` is given."""
 
 NOT_ANSWERED = ("Not answered yet: replace the `...` with your answer, then run the cell again.")
 
@@ -108,48 +110,100 @@ def _index_text(index: tuple[int, ...]) -> str:
     return "".join(f"[{i}]" for i in index)
 
 
-def _close(got: float, want: float, rtol: float, atol: float) -> bool:
-    if math.isnan(got) or math.isnan(want):
-        return math.isnan(got) and math.isnan(want)
-    if math.isinf(got) or math.isinf(want):
-        return got == want
-    return abs(got - want) <= atol + rtol * abs(want)
+class Tolerance:
+    """How close a submitted number must be to an expected one, and how to say so.
+
+    One of three rules: `exact` (integer answers), `sigfigs` (within half a unit in the last stated
+    figure of the expected value) or `rtol`/`atol` (|got - want| <= atol + rtol |want|, an explicit
+    override).
+    """
+
+    def __init__(self, *, exact: bool = False, sigfigs: int | None = None,
+                 rtol: float = 0.0, atol: float = DEFAULT_ATOL):
+        self.exact, self.sigfigs, self.rtol, self.atol = exact, sigfigs, rtol, atol
+
+    @classmethod
+    def for_expected(cls, expected, *, rtol=None, atol=None, sigfigs=None) -> "Tolerance":
+        """The rule for `expected`: explicit rtol/atol, else exact for integers, else significant figures."""
+        if rtol is not None or atol is not None:
+            return cls(rtol=float(rtol or 0.0), atol=DEFAULT_ATOL if atol is None else float(atol))
+        if sigfigs is None and _all_integers(expected):
+            return cls(exact=True)
+        return cls(sigfigs=int(sigfigs or DEFAULT_SIGFIGS))
+
+    def allowance(self, want: float) -> float:
+        """The largest |got - want| accepted."""
+        if self.exact:
+            return 0.0
+        if self.sigfigs is None:
+            return self.atol + self.rtol * abs(want)
+        if want == 0:
+            return DEFAULT_ATOL
+        unit = 10.0 ** (math.floor(math.log10(abs(want))) - self.sigfigs + 1)
+        return 0.5 * unit * (1 + 1e-9)  # half a unit, and no less through float rounding
+
+    def close(self, got: float, want: float) -> bool:
+        if math.isnan(got) or math.isnan(want):
+            return math.isnan(got) and math.isnan(want)
+        if math.isinf(got) or math.isinf(want):
+            return got == want
+        return abs(got - want) <= self.allowance(want)
+
+    def all_close(self, got, want) -> bool:
+        return all(self.close(g, w) for (_, g), (_, w) in zip(_flatten(got), _flatten(want)))
+
+    def describe(self) -> str:
+        if self.exact:
+            return "compared exactly: the answer is a whole number"
+        if self.sigfigs is not None:
+            return f"compared to {self.sigfigs} significant figures"
+        return f"compared with relative tolerance {self.rtol:g}" + (
+            f", absolute {self.atol:g}" if self.atol >= 1e-6 else "")
 
 
-def _all_close(got, want, rtol, atol) -> bool:
-    return all(_close(g, w, rtol, atol)
-               for (_, g), (_, w) in zip(_flatten(got), _flatten(want)))
+def _all_integers(value) -> bool:
+    """Whether every leaf of a number or nested list is a Python int (not a bool, not a float)."""
+    value = _from_numpy(value)
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_all_integers(v) for v in value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _fmt(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _answer_hint(got, want, rtol: float, atol: float) -> str | None:
+def _answer_hint(got, want, tol: Tolerance) -> str | None:
     """Name a common slip: flipped sign, percent instead of fraction, too few digits."""
     pairs = [(g, w) for (_, g), (_, w) in zip(_flatten(got), _flatten(want))]
-    if all(_close(-g, w, rtol, atol) for g, w in pairs):
+    if all(tol.close(-g, w) for g, w in pairs):
         return "Your answer has the opposite sign: check the sign of each term."
-    if all(_close(g / 100, w, rtol, atol) for g, w in pairs):
+    if all(tol.close(g / 100, w) for g, w in pairs):
         return "Your answer looks 100 times too large: give a fraction (0.25), not a percentage (25)."
-    if all(_close(g * 100, w, rtol, atol) for g, w in pairs):
+    if all(tol.close(g * 100, w) for g, w in pairs):
         return "Your answer looks 100 times too small: is the expected value a percentage?"
-    if all(_close(g, w, max(rtol * 10, 0.05), atol) for g, w in pairs):
+    if not tol.exact and all(abs(g - w) <= 0.05 * abs(w) for g, w in pairs):
         return "Close, but not within the tolerance: keep more digits (at least 3 significant figures) " \
                "and avoid rounding intermediate results."
     return None
 
 
-def check_answer(submitted, expected, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> Result:
-    """Compare a submitted number, vector or matrix with the expected one, within rtol and atol."""
+def check_answer(submitted, expected, *, rtol: float | None = None, atol: float | None = None,
+                 sigfigs: int | None = None) -> Result:
+    """Compare a submitted number, vector or matrix with the expected one.
+
+    Integers in `expected` are matched exactly; real values to `sigfigs` significant figures
+    (default 3); `rtol`/`atol`, when given, replace both rules (see `Tolerance`).
+    """
     try:
-        return _check_answer(submitted, expected, rtol, atol)
+        tol = Tolerance.for_expected(expected, rtol=rtol, atol=atol, sigfigs=sigfigs)
+        return _check_answer(submitted, expected, tol)
     except BaseException as exc:  # never let a learner's object crash the notebook cell
         return Result(False, f"Your answer could not be checked ({type_name(exc)}). "
                              "Give a number or a list of numbers.")
 
 
-def _check_answer(submitted, expected, rtol, atol) -> Result:
+def _check_answer(submitted, expected, tol: Tolerance) -> Result:
     submitted = _from_numpy(submitted)
     if _is_unanswered(submitted):
         return Result(False, NOT_ANSWERED)
@@ -169,26 +223,26 @@ def _check_answer(submitted, expected, rtol, atol) -> Result:
     elif got_shape != want_shape:
         hint = None
         if len(want_shape) == 2 and got_shape == want_shape[::-1] and \
-                _all_close(_transpose(got), want, rtol, atol):
+                tol.all_close(_transpose(got), want):
             hint = "Your matrix is the transpose of the expected one: swap rows and columns."
         return Result(False, f"Your answer is {_describe_shape(got_shape)}, but "
                              f"{_describe_shape(want_shape)} is expected.", hint=hint)
     wrong = [(i, g, w) for (i, g), (_, w) in zip(_flatten(got), _flatten(want))
-             if not _close(g, w, rtol, atol)]
-    tolerance = f"relative tolerance {rtol:g}" + (f", absolute {atol:g}" if atol >= 1e-6 else "")
+             if not tol.close(g, w)]
+    tolerance = tol.describe()
     if not wrong:
         return Result(True, f"Correct: {_fmt(got) if want_shape == () else _short_list(got)}.",
                       notes=notes)
-    hint = _answer_hint(got, want, rtol, atol)
-    if len(want_shape) == 2 and want_shape[0] == want_shape[1] and _all_close(_transpose(got), want, rtol, atol):
+    hint = _answer_hint(got, want, tol)
+    if len(want_shape) == 2 and want_shape[0] == want_shape[1] and tol.all_close(_transpose(got), want):
         hint = "Your matrix is the transpose of the expected one: swap rows and columns."
     if want_shape == ():
         return Result(False, f"Not quite: {_fmt(got)} is not the expected value "
-                             f"(compared with {tolerance}).", hint=hint, notes=notes)
+                             f"({tolerance}).", hint=hint, notes=notes)
     total = len(list(_flatten(want)))
     first = wrong[0][0]
     return Result(False, f"Not quite: {len(wrong)} of {total} entries differ from the expected values "
-                         f"(compared with {tolerance}); the first is entry {_index_text(first)}, "
+                         f"({tolerance}); the first is entry {_index_text(first)}, "
                          f"where you gave {_fmt(wrong[0][1])}.", hint=hint, notes=notes)
 
 
