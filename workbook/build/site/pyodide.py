@@ -51,6 +51,8 @@ def _check_lock(lock: dict, where: str) -> None:
 class _NpmRuntime:
     """The runtime from the npm package; pure-Python start-up wheels from PyPI."""
 
+    runtime_files = RUNTIME_FILES
+
     def __init__(self, cache: Path):
         self.dir = _npm_package(f"pyodide@{PYODIDE_VERSION}", cache)
         self.lock = json.loads((self.dir / "pyodide-lock.json").read_text(encoding="utf-8"))
@@ -79,6 +81,8 @@ class _NpmRuntime:
 
 class _FullDistribution:
     """A full Pyodide distribution: a folder, a .tar.bz2 file, or a URL of either."""
+
+    runtime_files = RUNTIME_FILES
 
     def __init__(self, spec: str, cache: Path):
         self.spec = spec
@@ -137,7 +141,7 @@ def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: 
     `extra`: pure-Python wheels that are not in Pyodide's lock (the kernel's own, comm), added to
     it so that they can be preloaded."""
     dest.mkdir(parents=True)
-    for name in RUNTIME_FILES:
+    for name in runtime.runtime_files:
         shutil.copy2(runtime.runtime_file(name), dest / name)
     lock = copy.deepcopy(runtime.lock)
     packages = lock["packages"]
