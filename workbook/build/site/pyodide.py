@@ -11,22 +11,28 @@ import sys
 import zipfile
 from pathlib import Path
 
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
 from ..errors import BuildError
 from .downloads import _download, _extract_dist, _npm_package, _pip_download
-from .versions import DIST_PACKAGES, KERNEL_EXTENSION_WHEELS, KERNEL_PACKAGES, PYODIDE_CDN, PYODIDE_PYTHON, PYODIDE_VERSION, RUNTIME_FILES
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+from .versions import (
+    DIST_PACKAGES,
+    KERNEL_EXTENSION_WHEELS,
+    KERNEL_PACKAGES,
+    PYODIDE_CDN,
+    PYODIDE_PYTHON,
+    PYODIDE_VERSION,
+    RUNTIME_FILES,
+)
 
 
 def _closure(packages: dict, roots) -> list[str]:
     """Names (lock keys) of `roots` and everything they depend on in the lock."""
-    keys = {_norm(k): k for k in packages}
+    keys = {canonicalize_name(k): k for k in packages}
     seen: dict[str, str] = {}
     stack = list(roots)
     while stack:
-        n = _norm(stack.pop())
+        n = canonicalize_name(stack.pop())
         if n in seen:
             continue
         if n not in keys:
@@ -67,12 +73,10 @@ class _NpmRuntime:
         pk = self.lock["packages"]
         specs = [f"{pk[k]['name']}=={pk[k]['version']}" for k in self.vendor]
         wheels = _pip_download(specs, cache)
-        by_name = {}
-        for w in wheels:
-            by_name[_norm(w.name.split("-")[0])] = w
+        by_name = {parse_wheel_filename(w.name)[0]: w for w in wheels}
         out = {}
         for k in self.vendor:
-            w = by_name.get(_norm(pk[k]["name"]))
+            w = by_name.get(canonicalize_name(pk[k]["name"]))
             if w is None:
                 raise BuildError(f"pip download gave no wheel for {pk[k]['name']}")
             out[k] = w
@@ -135,17 +139,19 @@ class _FullDistribution:
         return {k: self._file(self.lock["packages"][k]["file_name"]) for k in self.vendor}
 
 
-def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: list[Path] = ()) -> None:
+def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: list[Path] = (),
+                   vendored: dict[str, Path] | None = None) -> None:
     """Write runtime, vendored wheels, the workbook wheel and the patched lock into `dest`.
 
     `extra`: pure-Python wheels that are not in Pyodide's lock (the kernel's own, comm), added to
-    it so that they can be preloaded."""
+    it so that they can be preloaded. `vendored`: `runtime.package_files(cache)`, if already in hand."""
     dest.mkdir(parents=True)
     for name in runtime.runtime_files:
         shutil.copy2(runtime.runtime_file(name), dest / name)
     lock = copy.deepcopy(runtime.lock)
     packages = lock["packages"]
-    vendored = runtime.package_files(cache)
+    if vendored is None:
+        vendored = runtime.package_files(cache)
     for key, spec in packages.items():
         if key in vendored:
             src = vendored[key]
@@ -164,10 +170,13 @@ def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: 
 
 def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
     """Ship a pure-Python wheel and list it in the lock under its normalised name, with its
-    top-level modules as `imports`: a cell importing one of them loads it."""
+    top-level modules as `imports`: a cell importing one of them loads it.
+
+    Our own code, not the kernel's PyodideLockAddon: that addon re-solves the whole lock with uv and
+    pyodide-lock (neither installed; the solve asks an index) to add wheels, where the site adds a
+    few pure-Python wheels with no dependencies outside the lock: one entry each."""
     shutil.copy2(wheel, dest / wheel.name)
-    dist, version = wheel.name.split("-")[:2]
-    name = _norm(dist)
+    name, version, _, _ = parse_wheel_filename(wheel.name)
     with zipfile.ZipFile(wheel) as zf:
         tops = sorted({
             n.split("/")[0].removesuffix(".py")
@@ -176,7 +185,7 @@ def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
         })
     packages[name] = {
         "name": name,
-        "version": version,
+        "version": str(version),
         "file_name": wheel.name,
         "install_dir": "site",
         "sha256": _sha256(wheel),
@@ -190,13 +199,15 @@ def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
 def _kernel_extension_wheels() -> list[Path]:
     """The wheels the Pyodide kernel's labextension ships (ipykernel shim, piplite, pyodide-kernel)."""
     import jupyter_core.paths
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_KERNEL_NPM_NAME, PYPI_WHEELS
+    from jupyterlite_pyodide_kernel.utils import list_wheels
 
     roots = [Path(sys.prefix) / "share" / "jupyter", *map(Path, jupyter_core.paths.jupyter_path())]
     for root in roots:
-        pypi = root / "labextensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+        pypi = root / "labextensions" / PYODIDE_KERNEL_NPM_NAME / "static" / PYPI_WHEELS
         found = {}
-        for whl in pypi.glob("*.whl"):
-            name = _norm(whl.name.split("-")[0])
+        for whl in list_wheels(pypi):
+            name = parse_wheel_filename(whl.name)[0]
             if name in KERNEL_EXTENSION_WHEELS:
                 found[name] = whl
         if len(found) == len(KERNEL_EXTENSION_WHEELS):
