@@ -7,6 +7,7 @@ from a lock staged as the site stages it, and judges every case:
 - every problem of the compiled content through `load_set(set).submit` (answers read from the
   wheel): each code problem's solution passes and its starter fails; each compute and choice key
   passes.
+The same keys are also judged on the Pyodide 314 the site ships by default, which has no NumPy here.
 
 Which Pyodide: see tests/in_pyodide/runtime.py (npm Pyodide 0.27.7 with its official NumPy here;
 the full Pyodide 314 distribution of `$WORKBOOK_PYODIDE_DIST` in the Pages workflow). The first run
@@ -24,6 +25,8 @@ import pytest
 from workbook.build.compile import load_content, write_compiled
 from workbook.build.model import CODE_KINDS
 from workbook.build.site import build_wheel, cache_dir
+from workbook.build.site.pyodide import _NpmRuntime
+from workbook.build.site.versions import PYODIDE_PYTHON
 from workbook.grading import CHECKS
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -140,6 +143,20 @@ def test_every_content_solution_passes_and_every_starter_fails(run):
 
 def test_every_compute_and_choice_key_passes_through_submit(run):
     assert_verdicts(run, lambda c: "answer" in c, 150)
+
+
+def test_answers_grade_in_the_sites_own_pyodide_without_numpy(content, tmp_path):
+    """The Pyodide the site ships by default (npm 314, NumPy left to a CDN not reached here): the
+    wheel loads from a lock staged as the site's, and every compute and choice key passes on it."""
+    sets, answers = content
+    cache = cache_dir()
+    wheel = build_wheel(tmp_path / "wheel", answers)
+    index = runtime.stage(tmp_path / "pyodide", _NpmRuntime(cache), wheel, cache)
+    cases = [c for c in content_cases(sets) if "answer" in c]
+    result = runtime.run_job(index, {"cases": cases, "packages": ["workbook"]})
+    assert (result["platform"], result["python"].rpartition(".")[0], result["numpy"]) == \
+        ("emscripten", PYODIDE_PYTHON, None)
+    assert_verdicts({"cases": {c["id"]: c for c in cases}, "result": result}, lambda c: True, 150)
 
 
 def test_a_wrong_verdict_is_reported_with_the_case_and_the_message(run):
