@@ -74,7 +74,7 @@ def _official_numpy(spec: dict, cache: Path) -> Path:
             if member not in zf.namelist():
                 raise BuildError(f"{carriers[0].name} holds no {member}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            part = target.with_name(target.name + ".part")
+            part = target.with_name(f"{target.name}.{os.getpid()}.part")  # helpers may share the cache
             part.write_bytes(zf.read(member))
     digest = _sha256(part)
     if digest != spec["sha256"]:
