@@ -1,4 +1,11 @@
-"""Pyodide for the site: the runtime, the vendored start-up packages and the patched lock."""
+"""Pyodide for the site: the runtime, the vendored start-up packages and the patched lock.
+
+Staged into the lite dir's `static/pyodide/`, the kernel's well-known path: its PyodideAddon copies
+it into the site and points `pyodideUrl` at it. The addon's own `pyodide_url` (`jupyter lite build
+--pyodide`) is not used: it copies a release tarball as it is, where the site needs the lock changed
+(start-up wheels vendored with the sha256 of the files shipped, the rest pinned to the CDN, the
+workbook wheel added) and also starts from the npm runtime, which is no release tarball.
+"""
 
 from __future__ import annotations
 
