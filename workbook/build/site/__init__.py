@@ -32,6 +32,7 @@ from pathlib import Path
 from ..errors import BuildError
 from .downloads import _pip_download, cache_dir
 from .landing import _install_landing_page, site_size
+from .offline import _install_offline
 from .lite import _prune, _read_manifest, _run_lite_build, _stage_contents, _write_lite_config
 from .pyodide import _FullDistribution, _kernel_extension_wheels, _NpmRuntime, _stage_pyodide
 from .server import SiteRequestHandler, serve
@@ -74,5 +75,6 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None) ->
             _run_lite_build(lite, out)
             _install_landing_page(out, site_manifest)
             _prune(out)
+            _install_offline(out)
     except OSError as e:
         raise BuildError(f"could not build the site: {e}") from None

@@ -1,0 +1,141 @@
+// The landing page's offline part: register the site's service worker (sw.js, installed as
+// JupyterLite's service-worker.js), fetch the rest of the site into its cache while the learner
+// reads, say whether the site is ready for offline use, and say when a new version was installed.
+// Kept apart from landing.js: it works whether or not the list of sets has loaded.
+
+const WORKER = new URL("service-worker.js?enableCache=false", document.baseURI);
+const PARALLEL = 4;
+
+const line = document.createElement("p");
+line.id = "wb-offline";
+line.className = "wb-note";
+line.setAttribute("role", "status");
+// under the page's status line, where it is seen without scrolling past the sets
+const anchor = document.getElementById("wb-status");
+if (anchor) anchor.after(line);
+else (document.querySelector("main") || document.body).append(line);
+
+function say(text, action) {
+  line.textContent = text + (action ? " " : "");
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = action.label;
+    button.addEventListener("click", action.run, { once: true });
+    line.append(button);
+  }
+  line.dataset.state = action?.state || "";
+}
+
+function dataSaver() {
+  return Boolean(navigator.connection?.saveData);
+}
+
+async function askWorker() {
+  const worker = navigator.serviceWorker.controller;
+  if (!worker) return null;
+  const channel = new MessageChannel();
+  const reply = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
+  worker.postMessage({ type: "workbook-offline-status" }, [channel.port2]);
+  return await Promise.race([reply, new Promise((r) => setTimeout(() => r(null), 5000))]);
+}
+
+function idle() {
+  return new Promise((resolve) =>
+    (window.requestIdleCallback || ((f) => setTimeout(f, 200)))(() => resolve(), { timeout: 2000 }));
+}
+
+/** Fetch the files the worker has not cached yet, a few at a time, in idle time: the worker
+ * keeps each one it serves. */
+async function warm(missing, report) {
+  let done = 0;
+  const queue = [...missing];
+  const one = async () => {
+    while (queue.length) {
+      await idle();
+      const path = queue.shift();
+      try {
+        const response = await fetch(new URL(path, document.baseURI));
+        await response.arrayBuffer();
+      } catch { /* offline or gone: the status says what is missing */ }
+      report(++done, missing.length);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, one));
+}
+
+async function showStatus(download) {
+  const s = await askWorker();
+  if (!s) {
+    say("Offline use: not available in this browser yet (reload the page once).");
+    return;
+  }
+  document.body.dataset.build = s.build;
+  if (!s.missing.length) {
+    say("Ready for offline use: this site opens and checks your answers without a network.",
+        { state: "ready" });
+    line.dataset.state = "ready";
+    return;
+  }
+  if (!navigator.onLine) {
+    say(`Offline use: not ready (${s.cached} of ${s.total} files kept). Connect once to finish.`);
+    return;
+  }
+  if (!download) {
+    say("Offline use: not downloaded, as your browser asks to save data.",
+        { label: "Download for offline use", run: () => showStatus(true) });
+    return;
+  }
+  say(`Preparing for offline use… (${s.cached} of ${s.total} files)`);
+  await warm(s.missing, (done, n) => {
+    say(`Preparing for offline use… (${s.cached + done} of ${s.total} files)`);
+  });
+  const after = await askWorker();
+  if (after && !after.missing.length) {
+    say("Ready for offline use: this site opens and checks your answers without a network.");
+    line.dataset.state = "ready";
+  } else {
+    say(`Offline use: not ready (${after ? after.missing.length : "some"} files could not be fetched).`);
+  }
+}
+
+function offerReload() {
+  const banner = document.createElement("p");
+  banner.id = "wb-updated";
+  banner.className = "wb-status";
+  banner.setAttribute("role", "alert");
+  banner.textContent = "A new version of the workbook was installed. ";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Reload to use it";
+  button.addEventListener("click", () => location.reload());
+  banner.append(button);
+  (document.querySelector("main") || document.body).prepend(banner);
+}
+
+async function start() {
+  if (!("serviceWorker" in navigator)) {
+    say("Offline use: not available in this browser.");
+    return;
+  }
+  const hadWorker = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadWorker) offerReload();
+    showStatus(!dataSaver());
+  });
+  try {
+    const registration = await navigator.serviceWorker.register(WORKER.href);
+    // JupyterLite unregisters a worker it has not itself recorded for its version: record ours.
+    const config = await fetch("jupyter-lite.json").then((r) => r.json()).catch(() => null);
+    const version = config?.["jupyter-config-data"]?.appVersion;
+    if (version) localStorage.setItem(`${WORKER.href}-version`, version);
+    if (navigator.onLine) registration.update().catch(() => {});
+  } catch (e) {
+    say(`Offline use: not available (${e.message || e}).`);
+    return;
+  }
+  if (navigator.serviceWorker.controller) await showStatus(!dataSaver());
+  else say("Preparing for offline use…");
+}
+
+start();
