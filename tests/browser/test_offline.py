@@ -85,12 +85,35 @@ def build_id(site) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+def test_data_saver_downloads_only_when_asked(browser, site_server, shot):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {value: {saveData: true}, configurable: true})")
+    requested = []
+    try:
+        page = context.new_page()
+        context.on("request", lambda r: requested.append(r.url))
+        landing(page, site_server.base)
+        button = page.locator("#wb-offline button")
+        button.wait_for(timeout=60_000)
+        assert "save data" in page.locator("#wb-offline").inner_text()
+        page.wait_for_timeout(2000)
+        assert not any("/static/pyodide/" in u or "/build/" in u for u in requested), \
+            "the landing page fetched the app under Save-Data"
+        shot(page, "data-saver")
+        button.click()
+        page.wait_for_selector("#wb-offline[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        assert any(u.endswith("/static/pyodide/pyodide.asm.wasm") for u in requested)
+    finally:
+        context.close()
+
+
 def test_first_visit_makes_the_site_ready_for_offline_use(page, site_server, built, shot):
     landing(page, site_server.base)
     page.wait_for_selector("#wb-offline[data-state=ready]", timeout=READY_TIMEOUT_MS)
     assert "Ready for offline use" in page.locator("#wb-offline").inner_text()
     assert page.evaluate("document.body.dataset.build") == build_id(built[0])
-    shot(page, "ready-for-offline", full_page=True)
+    shot(page, "ready-for-offline")
 
 
 def test_landing_page_works_offline(page, site_server, plan, shot):
@@ -99,7 +122,7 @@ def test_landing_page_works_offline(page, site_server, plan, shot):
     assert page.locator("li.wb-set").count() == len(plan.sets)
     page.wait_for_selector("#wb-offline[data-state=ready]", timeout=30_000)
     assert not page.errors, page.errors
-    shot(page, "landing-offline", full_page=True)
+    shot(page, "landing-offline")
 
 
 def test_notebook_and_a_compute_check_work_offline(page, site_server, plan, shot):
@@ -136,7 +159,7 @@ def test_redeploy_is_offered_online_and_edits_survive(page, site_server, built, 
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     page.wait_for_function("(b) => document.body.dataset.build === b", arg=build_id(v2), timeout=30_000)
     page.wait_for_selector("#wb-offline[data-state=ready]", timeout=READY_TIMEOUT_MS)
-    shot(page, "new-version-ready", full_page=True)
+    shot(page, "new-version-ready")
 
     open_notebook(page, site_server.base, plan.notebook)
     cell = code_cell(page, f'submit("{plan.compute.id}"')

@@ -5,6 +5,7 @@
 
 const WORKER = new URL("service-worker.js?enableCache=false", document.baseURI);
 const PARALLEL = 4;
+const READY = "Ready for offline use: this site opens and checks your answers without a network.";
 
 const line = document.createElement("p");
 line.id = "wb-offline";
@@ -15,7 +16,8 @@ const anchor = document.getElementById("wb-status");
 if (anchor) anchor.after(line);
 else (document.querySelector("main") || document.body).append(line);
 
-function say(text, action) {
+/** Show `text`, with a button when `action` ({label, run}) is given; `state` goes to data-state. */
+function say(text, { state = "", action = null } = {}) {
   line.textContent = text + (action ? " " : "");
   if (action) {
     const button = document.createElement("button");
@@ -24,7 +26,7 @@ function say(text, action) {
     button.addEventListener("click", action.run, { once: true });
     line.append(button);
   }
-  line.dataset.state = action?.state || "";
+  line.dataset.state = state;
 }
 
 function dataSaver() {
@@ -64,7 +66,16 @@ async function warm(missing, report) {
   await Promise.all(Array.from({ length: PARALLEL }, one));
 }
 
-async function showStatus(download) {
+let pending = null;
+
+/** Show the offline status, fetching what is missing if `download`; one run at a time (the
+ * worker taking control and the page's own start can both ask). */
+function showStatus(download) {
+  pending ??= updateStatus(download).finally(() => { pending = null; });
+  return pending;
+}
+
+async function updateStatus(download) {
   const s = await askWorker();
   if (!s) {
     say("Offline use: not available in this browser yet (reload the page once).");
@@ -72,9 +83,7 @@ async function showStatus(download) {
   }
   document.body.dataset.build = s.build;
   if (!s.missing.length) {
-    say("Ready for offline use: this site opens and checks your answers without a network.",
-        { state: "ready" });
-    line.dataset.state = "ready";
+    say(READY, { state: "ready" });
     return;
   }
   if (!navigator.onLine) {
@@ -83,7 +92,7 @@ async function showStatus(download) {
   }
   if (!download) {
     say("Offline use: not downloaded, as your browser asks to save data.",
-        { label: "Download for offline use", run: () => showStatus(true) });
+        { action: { label: "Download for offline use", run: () => showStatus(true) } });
     return;
   }
   say(`Preparing for offline use… (${s.cached} of ${s.total} files)`);
@@ -92,8 +101,7 @@ async function showStatus(download) {
   });
   const after = await askWorker();
   if (after && !after.missing.length) {
-    say("Ready for offline use: this site opens and checks your answers without a network.");
-    line.dataset.state = "ready";
+    say(READY, { state: "ready" });
   } else {
     say(`Offline use: not ready (${after ? after.missing.length : "some"} files could not be fetched).`);
   }
