@@ -47,8 +47,9 @@ from bench_site import (  # noqa: E402
 from workbook.build.site import SiteRequestHandler  # noqa: E402
 
 COMPRESSED = {"text/html", "text/css", "text/javascript", "application/json", "image/svg+xml",
-              "text/plain", "application/manifest+json"}
-"""Content types GitHub Pages serves gzipped (wasm, zip and wheels are sent as they are)."""
+              "text/plain", "application/manifest+json", "application/wasm"}
+"""Content types GitHub Pages serves gzipped, wasm included (reported in go-app issue #866); zip
+files and wheels are sent as they are."""
 
 
 class Link:

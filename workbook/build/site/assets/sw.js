@@ -91,7 +91,7 @@ async function cacheFirst(request, cacheName, key) {
   const cache = await caches.open(cacheName);
   const hit = await cache.match(key);
   if (hit) return hit;
-  const response = await fetch(request);
+  const response = await fetch(cacheName === CACHE ? revalidating(request) : request);
   if (response.ok && (response.type === "basic" || response.type === "cors")) {
     await cache.put(key, response.clone());
   }
@@ -101,7 +101,7 @@ async function cacheFirst(request, cacheName, key) {
 async function networkFirst(request, key) {
   const cache = await caches.open(CACHE);
   try {
-    const response = await fetch(request, { cache: "no-cache" });
+    const response = await fetch(revalidating(request));
     if (response.ok) await cache.put(key, response.clone());
     return response;
   } catch (offline) {
@@ -109,6 +109,15 @@ async function networkFirst(request, key) {
     if (hit) return hit;
     throw offline;
   }
+}
+
+/** `request`, checked with the server rather than taken from the HTTP cache: Pages lets browsers
+ * keep files for 10 minutes, and a file of the previous deploy must not enter this build's cache. */
+function revalidating(request) {
+  if (request.mode === "navigate") {
+    return new Request(request.url, { cache: "no-cache", credentials: "same-origin" });
+  }
+  return new Request(request, { cache: "no-cache" });
 }
 
 /** How much of the site is cached: {build, total, cached, missing: [site-relative paths]}. */
