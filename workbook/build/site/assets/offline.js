@@ -99,7 +99,12 @@ async function updateStatus(download) {
   await warm(s.missing, (done, n) => {
     say(`Preparing for offline use… (${s.cached + done} of ${s.total} files)`);
   });
-  const after = await askWorker();
+  // the worker keeps its copies after the page's fetches have returned: give it a moment
+  let after = await askWorker();
+  for (let i = 0; i < 60 && after?.missing.length; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    after = await askWorker();
+  }
   if (after && !after.missing.length) {
     say(READY, { state: "ready" });
   } else {
