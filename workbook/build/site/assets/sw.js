@@ -10,9 +10,8 @@
 // - the learner's notebooks and progress live in IndexedDB and are never touched here;
 // - the site's data (manifest.json, api/contents/, files/) comes from the network whenever it
 //   answers, and from the cache only when offline: a cached copy never hides a newer notebook;
-// - the app, Pyodide, the kernel's wheels and ours: fetched by the browser itself while online
-//   (so its compiled-code caches work), a copy kept in this build's cache, which serves them when
-//   offline (the landing page fetches the rest while the learner reads: offline.js);
+// - the app, Pyodide, the kernel's wheels and ours: from this build's cache once fetched
+//   (the landing page fetches the rest while the learner reads: offline.js);
 // - packages pinned to the Pyodide CDN (NumPy...): by URL, which names their version, in a cache
 //   that outlives builds.
 // The build fills in BUILD (a hash of the site's files) and FILES (what "ready for offline" means):
@@ -29,7 +28,6 @@ const CDN_CACHE = "workbook-cdn";
 const SCOPE = new URL("./", self.location.href);
 const DATA = ["manifest.json", "api/contents/", "files/"];
 const broadcast = new BroadcastChannel("/sw-api.v1");
-let offline = false;  // the last page or data request found no network: serve the app from the cache
 
 self.addEventListener("install", (event) => {
   // A new build takes over at once (as JupyterLite's own worker does); its shell must arrive
@@ -71,16 +69,9 @@ self.addEventListener("fetch", (event) => {
     return;  // JupyterLite's virtual server: never cached
   }
   const key = new URL(path, SCOPE).href;
-  if (request.mode === "navigate" || DATA.some((d) => path.startsWith(d))) {
-    event.respondWith(networkFirst(request, key));
-  } else if (offline || !self.navigator.onLine) {
-    event.respondWith(cacheFirst(request, CACHE, key));
-  } else {
-    // Online, the browser fetches the app itself: through the worker, its HTTP cache still
-    // answers but the code it compiled from those files last time (JavaScript, Pyodide's
-    // wasm) is not reused, which cost 3.5 s of a repeat visit here. A copy is kept for offline.
-    event.waitUntil(keepCopy(key));
-  }
+  event.respondWith(DATA.some((d) => path.startsWith(d))
+    ? networkFirst(request, key)
+    : cacheFirst(request, CACHE, key));
 });
 
 self.addEventListener("message", (event) => {
@@ -111,25 +102,13 @@ async function networkFirst(request, key) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(revalidating(request));
-    offline = false;
     if (response.ok) await cache.put(key, response.clone());
     return response;
-  } catch (error) {
-    offline = true;
+  } catch (offline) {
     const hit = await cache.match(key);
     if (hit) return hit;
-    throw error;
+    throw offline;
   }
-}
-
-/** Put the file at `key` into this build's cache if it is not there yet (checked with the
- * server; while the page's own request is under way the browser's HTTP cache lets this one wait
- * for it, so the file crosses the network once). */
-async function keepCopy(key) {
-  const cache = await caches.open(CACHE);
-  if (await cache.match(key)) return;
-  const response = await fetch(key, { cache: "no-cache" });
-  if (response.ok) await cache.put(key, response);
 }
 
 /** `request`, checked with the server rather than taken from the HTTP cache: Pages lets browsers
