@@ -1,19 +1,27 @@
-"""The command line: `python build.py check|build|serve` (also installed as `workbook`)."""
+"""The command line: `workbook check|build|serve|init|guide` (also `python build.py ...`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from .compile import load_content, write_compiled
-from .errors import WorkbookError, display_path
+from .compile import find_sources, write_compiled
+from .config import Config, absolute, load_config
+from .errors import ContentError, WorkbookError, display_path
+from .model import ProblemSet
+from .parse import read_set
+from .validate import validate_set
 
-DEFAULT_CONTENT = Path("content")
-DEFAULT_OUTPUT = Path("_build/site")
+WATCH_SECONDS = 0.3
+"""How often `serve --watch` looks for changes: well inside the 5 s an author waits for a preview."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,9 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                                      "into a JupyterLite workbook that grades in the browser.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="parse and validate every problem set")
-    check.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="DIR",
-                       help="folder of problem sets (default: content)")
+    check = commands.add_parser("check", help="parse and validate every problem set, or the files named")
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                       help="problem sets to check (default: every set of the content folder)")
+    _course_options(check)
     check.set_defaults(run=run_check)
 
     build = commands.add_parser("build", help="validate, then write the notebooks and the site")
@@ -46,15 +55,31 @@ def _parser() -> argparse.ArgumentParser:
     _build_options(serve)
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--rebuild", action="store_true", help="build even if the output exists")
+    serve.add_argument("--watch", action="store_true",
+                       help="preview: rebuild on every change to the content or workbook.toml, reload open pages")
     serve.set_defaults(run=run_serve)
+
+    init = commands.add_parser("init", help="start a new course: workbook.toml, an example set, a Pages workflow")
+    init.add_argument("directory", type=Path, metavar="DIR", help="folder to create (or an empty one)")
+    init.add_argument("--title", default=None, help="the course's title (default: from the folder's name)")
+    init.set_defaults(run=run_init)
+
+    guide = commands.add_parser("guide", help="print the authoring guide (the problem-set format)")
+    guide.set_defaults(run=run_guide)
     return parser
 
 
+def _course_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH",
+                        help="the course's settings (default: workbook.toml in the current folder, if any)")
+    parser.add_argument("--content", type=Path, default=None, metavar="DIR",
+                        help="folder of problem sets (default: workbook.toml's `content`, else content)")
+
+
 def _build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, metavar="DIR",
-                        help="folder of problem sets (default: content)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
-                        help=f"where the site goes (default: {DEFAULT_OUTPUT})")
+    _course_options(parser)
+    parser.add_argument("--output", type=Path, default=None, metavar="DIR",
+                        help="where the site goes (default: workbook.toml's `output`, else _build/site)")
     parser.add_argument("--key", type=Path, default=None, metavar="DIR",
                         help="where the instructor key goes (default: instructor-key beside the output)")
     parser.add_argument("--pyodide-dist", default=None, metavar="PATH_OR_URL",
@@ -63,11 +88,61 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
                         help="write the notebooks, answers and manifest without the JupyterLite site")
 
 
-def _load(content: Path):
-    sets, errors = load_content(content)
+def _config(args) -> Config:
+    """Return the course's settings with the command line's overrides, every path absolute.
+
+    Resolved here, before any work: the site build runs `jupyter lite build` from a temporary
+    folder, where a relative path would point somewhere else.
+    """
+    config = load_config(args.config)
+    if args.content is not None:
+        config = replace(config, content=absolute(args.content))
+    if getattr(args, "output", None) is not None:
+        config = replace(config, output=absolute(args.output))
+    if getattr(args, "key", None) is not None:
+        args.key = absolute(args.key)
+    dist = getattr(args, "pyodide_dist", None)
+    if dist and "://" not in dist:
+        args.pyodide_dist = str(absolute(dist))
+    return config
+
+
+class SetCache:
+    """Parsed and validated sets by file contents: `serve --watch` re-checks only what changed."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[bytes, ProblemSet | None, list[ContentError]]] = {}
+
+    def load(self, path: Path) -> tuple[ProblemSet | None, list[ContentError]]:
+        """Return the set in `path` and its errors, from the cache when the file is unchanged."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        cached = self._entries.get(path)
+        if cached and cached[0] == data:
+            return cached[1], cached[2]
+        problem_set, errors = read_set(path)
+        if problem_set is not None:
+            errors = errors + validate_set(problem_set)
+        self._entries[path] = (data, problem_set, errors)
+        return problem_set, errors
+
+
+def _load(sources: list[Path], cache: SetCache | None = None):
+    """Parse and validate `sources`; print every error; return the sets in landing order and errors."""
+    cache = cache or SetCache()
+    sets: list[ProblemSet] = []
+    errors: list[ContentError] = []
+    for path in sources:
+        problem_set, file_errors = cache.load(path)
+        errors += file_errors
+        if problem_set is not None:
+            sets.append(problem_set)
+    errors.sort()
     for error in errors:
         print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
-    return sets, errors
+    return sorted(sets, key=ProblemSet.sort_key), errors
 
 
 def _summary(sets, errors) -> str:
@@ -75,25 +150,37 @@ def _summary(sets, errors) -> str:
     problems = sum(len(s.problems) for s in sets)
     if errors:
         return f"{len(errors)} error{'s' * (len(errors) != 1)} in {files} file{'s' * (files != 1)}"
-    return f"{len(sets)} problem sets, {problems} problems: all valid"
+    return f"{len(sets)} problem set{'s' * (len(sets) != 1)}, {problems} problems: all valid"
 
 
 def run_check(args) -> int:
-    """Validate everything; print every error and a one-line summary."""
-    sets, errors = _load(args.content)
+    """Validate everything (or the files named); print every error and a one-line summary."""
+    if args.files:
+        missing = [f for f in args.files if not f.is_file()]
+        if missing:
+            raise WorkbookError(f"{', '.join(map(str, missing))}: no such file")
+        sources = [absolute(f) for f in args.files]
+    else:
+        sources = find_sources(_config(args).content)
+    sets, errors = _load(sources)
     print(_summary(sets, errors), file=sys.stderr if errors else sys.stdout)
     return 1 if errors else 0
 
 
 def run_build(args) -> int:
     """Validate, compile into a temporary folder, then move it into place only on success."""
+    config = _config(args)
+    return _build(config, args)
+
+
+def _build(config: Config, args, cache: SetCache | None = None) -> int:
     started = time.perf_counter()
-    sets, errors = _load(args.content)
+    output = config.output
+    sets, errors = _load(find_sources(config.content), cache)
     if errors:
-        print(f"{_summary(sets, errors)}; nothing was built, {display_path(args.output)} is unchanged",
+        print(f"{_summary(sets, errors)}; nothing was built, {display_path(output)} is unchanged",
               file=sys.stderr)
         return 1
-    output = args.output
     key = args.key or output.parent / "instructor-key"
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".workbook-", dir=output.parent) as tmp:
@@ -104,11 +191,12 @@ def run_build(args) -> int:
         else:
             from .site import build_site  # the site build needs jupyterlite; compiling alone does not
             site.mkdir()
-            build_site(compiled, site, pyodide_dist=args.pyodide_dist)
+            build_site(compiled, site, pyodide_dist=args.pyodide_dist,
+                       title=config.title, description=config.description)
         _replace(site, output)
         _replace(new_key, key)
     print(f"built {_summary(sets, errors)} into {display_path(output)} "
-          f"(instructor key: {display_path(key)}) in {time.perf_counter() - started:.1f} s")
+          f"(instructor key: {display_path(key)}) in {time.perf_counter() - started:.1f} s", flush=True)
     return 0
 
 
@@ -126,10 +214,114 @@ def _replace(new: Path, target: Path) -> None:
 
 def run_serve(args) -> int:
     """Build when there is no site yet (or when asked), then serve it until interrupted."""
-    if args.rebuild or not (args.output / "index.html").exists():
-        status = run_build(args)
+    config = _config(args)
+    if args.watch:
+        return _serve_watching(config, args)
+    if args.rebuild or not (config.output / "index.html").exists():
+        status = _build(config, args)
         if status:
             return status
     from .site import serve
-    serve(args.output, host="127.0.0.1", port=args.port)
+    serve(config.output, host="127.0.0.1", port=args.port)
+    return 0
+
+
+def _serve_watching(config: Config, args) -> int:
+    """Serve the last good build and rebuild whenever a watched file changes, until Ctrl-C.
+
+    Changes are found by polling modification times: a few dozen files every 0.3 s cost nothing,
+    work the same on every OS and in containers, and need no dependency (watchdog, inotify).
+    """
+    from .site.server import LiveState, make_server
+
+    live = LiveState()
+    httpd = make_server(config.output, "127.0.0.1", args.port, live=live)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    print(f"Serving {display_path(config.output)} at http://127.0.0.1:{httpd.server_address[1]}/, "
+          f"rebuilding on changes to {', '.join(display_path(p) for p in config.watched)} (Ctrl-C to stop)",
+          flush=True)
+    cache = SetCache()
+    seen = None
+    try:
+        while True:
+            state = _snapshot(config.watched)
+            if state != seen:
+                seen = state
+                config = _rebuild(config, args, cache, live)
+            time.sleep(WATCH_SECONDS)
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
+        return 0
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _snapshot(paths: list[Path]) -> dict[Path, tuple[int, int]]:
+    """Return (mtime, size) of every file under `paths`."""
+    state = {}
+    for root in paths:
+        for path in [root, *root.rglob("*")] if root.is_dir() else [root]:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if not path.is_dir():
+                state[path] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+def _rebuild(config: Config, args, cache: SetCache, live) -> Config:
+    """Build once for `serve --watch` and return the settings used (re-read: workbook.toml may
+    have changed; the output stays the one being served). On success open pages reload; on
+    failure the errors are printed and shown on the pages, which keep the last good site."""
+    errors = io.StringIO()
+    status = 1
+    with contextlib.redirect_stderr(_Tee(sys.stderr, errors)):
+        try:
+            config = replace(_config(args), output=config.output)
+            status = _build(config, args, cache)
+        except WorkbookError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+    if status == 0:
+        live.built()
+    else:
+        print("serving the last good build; waiting for the next change", file=sys.stderr, flush=True)
+        live.failed(errors.getvalue())
+    return config
+
+
+class _Tee(io.TextIOBase):
+    """A stream writing to several: the terminal and the text the preview pages show."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def run_init(args) -> int:
+    """Write a new course folder and say what to do next."""
+    from .init import write_course
+
+    written = write_course(args.directory, args.title)
+    where = display_path(args.directory.absolute())
+    print(f"created {where} ({len(written)} files): workbook.toml, content/, README.md, .gitignore, "
+          f"requirements.txt and .github/workflows/pages.yml\n"
+          f"next: cd {where} && workbook check && workbook serve --watch   (the format: workbook guide)")
+    return 0
+
+
+def run_guide(args) -> int:
+    """Print the authoring guide."""
+    from .init import read_guide
+
+    print(read_guide(), end="")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -11,12 +12,17 @@ from ..errors import BuildError
 ASSETS = Path(__file__).with_name("assets")
 
 
-def _install_landing_page(out: Path, site_manifest: dict) -> None:
+def _install_landing_page(out: Path, site_manifest: dict, title: str, description: str) -> None:
+    """Write the landing page named for the course, its assets and the site manifest into `out`."""
     for name in ("index.html", "landing.css", "landing.js"):
-        src = ASSETS / name
-        if not src.is_file():
-            raise BuildError(f"site asset missing: {src}")
-        shutil.copy2(src, out / name)
+        if not (ASSETS / name).is_file():
+            raise BuildError(f"site asset missing: {ASSETS / name}")
+    for name in ("landing.css", "landing.js"):
+        shutil.copy2(ASSETS / name, out / name)
+    page = (ASSETS / "index.html").read_text(encoding="utf-8")
+    for placeholder, value in (("{{ title }}", title), ("{{ description }}", description)):
+        page = page.replace(placeholder, html.escape(value))
+    (out / "index.html").write_text(page, encoding="utf-8")
     (out / ".nojekyll").write_text("")  # served as is, also when published from a branch
     favicon = out / "notebooks" / "favicon.ico"
     if favicon.is_file():  # browsers ask for /favicon.ico whatever the page says

@@ -59,7 +59,7 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
     return site
 
 
-def _write_lite_config(lite: Path) -> None:
+def _write_lite_config(lite: Path, title: str) -> None:
     kernel_settings = {
         "disablePyPIFallback": True,
         "loadPyodideOptions": {"packages": list(PRELOAD)},
@@ -67,7 +67,7 @@ def _write_lite_config(lite: Path) -> None:
     config = {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
-            "appName": "DL Foundations Workbook",
+            "appName": title,
             "appUrl": "./notebooks",
             "faviconUrl": "./notebooks/favicon.ico",
             "defaultKernelName": "python",
@@ -136,9 +136,15 @@ def _run_lite_build(lite: Path, out: Path) -> None:
 
 
 def _prune(out: Path) -> None:
-    """Drop what the site does not use: source maps, the doit db, build reports."""
+    """Drop what the site does not use: source maps, the doit db, build reports, and the app
+    builds' leftovers (rspack configs, package.json, the empty jupyter-lite.ipynb config) at the
+    root and in each app folder (the extensions' own package.json files are read: they stay)."""
     for path in list(out.rglob("*.map")):
         path.unlink()
+    for folder in (out, *(out / app for app in APPS)):
+        for path in [*folder.glob("rspack.config*.js"), folder / "package.json", folder / "jupyter-lite.ipynb"]:
+            if path.is_file():
+                path.unlink()
     for name in ("SHA256SUMS", ".jupyterlite.doit.db"):
         p = out / name
         if p.exists():

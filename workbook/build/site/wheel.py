@@ -63,7 +63,7 @@ def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
     dist_info = f"workbook-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = (
         "Metadata-Version: 2.1\nName: workbook\n"
-        f"Version: {version}\nSummary: DL Foundations Workbook grading (browser build)\n"
+        f"Version: {version}\nSummary: Workbook grading (browser build)\n"
         "Requires-Python: >=3.11\n"
     ).encode()
     files[f"{dist_info}/WHEEL"] = (
