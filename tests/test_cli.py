@@ -115,7 +115,7 @@ def test_check_named_files_checks_only_those(tmp_path, capsys):
     bad = tmp_path / "bad.md"
     bad.write_text("no front matter here\n")
     assert main(["check", str(good)]) == 0
-    assert capsys.readouterr().out.startswith("1 problem set, ")
+    assert capsys.readouterr().out.startswith("1 problem sets, ")
     assert main(["check", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
     assert re.search(r"bad\.md:1: ", err)
@@ -142,7 +142,7 @@ def test_init_writes_a_course_that_checks(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(course)
     capsys.readouterr()
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.strip() == "1 problem set, 6 problems: all valid"
+    assert capsys.readouterr().out.strip() == "1 problem sets, 6 problems: all valid"
     kinds = re.findall(r"^:kind: (\w+)$", (course / "content" / "01-first-steps.md").read_text(), re.M)
     assert sorted(kinds) == sorted(["recall", "compute", "choice", "code", "debug", "challenge"])
 
@@ -339,3 +339,39 @@ def test_serve_watch_rebuilds_on_a_change_and_keeps_the_last_good_build(tmp_path
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "serving the last good build" in output
+
+
+def test_a_change_that_keeps_the_answers_is_patched_into_the_site_as_a_full_build_writes_it(tmp_path):
+    from argparse import Namespace
+
+    from workbook.build.cli import SetCache
+    from workbook.build.watch import _patch
+
+    course = tmp_path / "course"
+    (course / "content").mkdir(parents=True)
+    source = course / "content" / "01-sample.md"
+    text = (SAMPLE / "01-sample.md").read_text()
+    source.write_text(text)
+    (course / "workbook.toml").write_text('title = "Patched"\n')
+    assert main(["build", "--config", str(course / "workbook.toml")]) == 0
+    site = course / "_build" / "site"
+    wheel = next((site / "static" / "pyodide").glob("workbook-*.whl")).read_bytes()
+
+    source.write_text(text.replace("Why does a dense layer carry", "Why, in your words, does a dense layer carry"))
+    args = Namespace(key=None, notebooks_only=False, pyodide_dist=None)
+    assert _patch(load_config(cwd=course), args, SetCache()) is True
+    assert main(["build", "--config", str(course / "workbook.toml"), "--output", str(tmp_path / "full")]) == 0
+    full = tmp_path / "full"
+    assert "in your words" in (site / "files" / "01-sample.ipynb").read_text()
+    assert (site / "files" / "01-sample.ipynb").read_bytes() == (full / "files" / "01-sample.ipynb").read_bytes()
+    assert (site / "manifest.json").read_bytes() == (full / "manifest.json").read_bytes()
+    sizes = [[(e["path"], e["size"]) for e in json.loads((s / "api" / "contents" / "all.json").read_text())["content"]]
+             for s in (site, full)]
+    assert sizes[0] == sizes[1]
+    assert next((site / "static" / "pyodide").glob("workbook-*.whl")).read_bytes() == wheel
+
+    before = (site / "files" / "01-sample.ipynb").read_bytes()
+    source.write_text(text.replace(":answer: 0.25", ":answer: 0.25\n:rtol: 0.01"))
+    assert main(["check", str(source)]) == 0
+    assert _patch(load_config(cwd=course), args, SetCache()) is False, "a new answer needs a new wheel"
+    assert (site / "files" / "01-sample.ipynb").read_bytes() == before

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,10 +16,6 @@ from .errors import ContentError, WorkbookError, display_path
 from .model import ProblemSet
 from .parse import read_set
 from .validate import validate_set
-
-WATCH_SECONDS = 0.3
-"""How often `serve --watch` looks for changes: well inside the 5 s an author waits for a preview."""
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit status."""
@@ -150,7 +143,7 @@ def _summary(sets, errors) -> str:
     problems = sum(len(s.problems) for s in sets)
     if errors:
         return f"{len(errors)} error{'s' * (len(errors) != 1)} in {files} file{'s' * (files != 1)}"
-    return f"{len(sets)} problem set{'s' * (len(sets) != 1)}, {problems} problems: all valid"
+    return f"{len(sets)} problem sets, {problems} problems: all valid"
 
 
 def run_check(args) -> int:
@@ -216,7 +209,8 @@ def run_serve(args) -> int:
     """Build when there is no site yet (or when asked), then serve it until interrupted."""
     config = _config(args)
     if args.watch:
-        return _serve_watching(config, args)
+        from .watch import serve_watching
+        return serve_watching(config, args)
     if args.rebuild or not (config.output / "index.html").exists():
         status = _build(config, args)
         if status:
@@ -224,87 +218,6 @@ def run_serve(args) -> int:
     from .site import serve
     serve(config.output, host="127.0.0.1", port=args.port)
     return 0
-
-
-def _serve_watching(config: Config, args) -> int:
-    """Serve the last good build and rebuild whenever a watched file changes, until Ctrl-C.
-
-    Changes are found by polling modification times: a few dozen files every 0.3 s cost nothing,
-    work the same on every OS and in containers, and need no dependency (watchdog, inotify).
-    """
-    from .site.server import LiveState, make_server
-
-    live = LiveState()
-    httpd = make_server(config.output, "127.0.0.1", args.port, live=live)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    print(f"Serving {display_path(config.output)} at http://127.0.0.1:{httpd.server_address[1]}/, "
-          f"rebuilding on changes to {', '.join(display_path(p) for p in config.watched)} (Ctrl-C to stop)",
-          flush=True)
-    cache = SetCache()
-    seen = None
-    try:
-        while True:
-            state = _snapshot(config.watched)
-            if state != seen:
-                seen = state
-                config = _rebuild(config, args, cache, live)
-            time.sleep(WATCH_SECONDS)
-    except KeyboardInterrupt:
-        print("\nstopped", flush=True)
-        return 0
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def _snapshot(paths: list[Path]) -> dict[Path, tuple[int, int]]:
-    """Return (mtime, size) of every file under `paths`."""
-    state = {}
-    for root in paths:
-        for path in [root, *root.rglob("*")] if root.is_dir() else [root]:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if not path.is_dir():
-                state[path] = (stat.st_mtime_ns, stat.st_size)
-    return state
-
-
-def _rebuild(config: Config, args, cache: SetCache, live) -> Config:
-    """Build once for `serve --watch` and return the settings used (re-read: workbook.toml may
-    have changed; the output stays the one being served). On success open pages reload; on
-    failure the errors are printed and shown on the pages, which keep the last good site."""
-    errors = io.StringIO()
-    status = 1
-    with contextlib.redirect_stderr(_Tee(sys.stderr, errors)):
-        try:
-            config = replace(_config(args), output=config.output)
-            status = _build(config, args, cache)
-        except WorkbookError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-    if status == 0:
-        live.built()
-    else:
-        print("serving the last good build; waiting for the next change", file=sys.stderr, flush=True)
-        live.failed(errors.getvalue())
-    return config
-
-
-class _Tee(io.TextIOBase):
-    """A stream writing to several: the terminal and the text the preview pages show."""
-
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for stream in self.streams:
-            stream.flush()
 
 
 def run_init(args) -> int:

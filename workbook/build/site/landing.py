@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -27,9 +28,14 @@ def _install_landing_page(out: Path, site_manifest: dict, title: str, descriptio
     favicon = out / "notebooks" / "favicon.ico"
     if favicon.is_file():  # browsers ask for /favicon.ico whatever the page says
         shutil.copy2(favicon, out / "favicon.ico")
-    (out / "manifest.json").write_text(
-        json.dumps(site_manifest, indent=1, ensure_ascii=False), encoding="utf-8"
-    )
+    write_site_manifest(out, site_manifest)
+
+
+def write_site_manifest(out: Path, site_manifest: dict) -> None:
+    """Write the landing page's list of sets; replaced whole, so a reader never sees half of it."""
+    new = out / ".manifest.json.new"
+    new.write_text(json.dumps(site_manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(new, out / "manifest.json")
 
 
 def site_size(out: Path) -> tuple[int, int]:

@@ -13,6 +13,7 @@ import html
 import http.server
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def make_server(out: Path, host: str = "127.0.0.1", port: int = 8000,
     """Return a server for the site in `out` (not started); with `live`, in preview mode."""
     handler = functools.partial(SiteRequestHandler, directory=str(out), live=live)
     try:
-        return http.server.ThreadingHTTPServer((host, port), handler)
+        return _Server((host, port), handler)
     except OSError as e:
         raise BuildError(f"cannot serve on {host}:{port}: {e.strerror or e}") from None
 
@@ -70,6 +71,14 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
             httpd.serve_forever()
         except KeyboardInterrupt:
             print("\nstopped", flush=True)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server that stays quiet when a browser drops a connection (a page reloading)."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
