@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .compile import find_sources, write_compiled
+from .compile import find_sources, load_content, write_compiled
 from .config import Config, absolute, load_config
 from .errors import ContentError, WorkbookError, display_path
 from .model import ProblemSet
@@ -122,20 +122,24 @@ class SetCache:
         return problem_set, errors
 
 
-def _load(sources: list[Path], cache: SetCache | None = None):
-    """Parse and validate `sources`; print every error; return the sets in landing order and errors."""
-    cache = cache or SetCache()
-    sets: list[ProblemSet] = []
-    errors: list[ContentError] = []
-    for path in sources:
-        problem_set, file_errors = cache.load(path)
-        errors += file_errors
-        if problem_set is not None:
-            sets.append(problem_set)
-    errors.sort()
+def _load(content: Path, files: list[Path] | None = None, cache: SetCache | None = None):
+    """Parse and validate the content folder (or only `files`, or through `cache`); print every
+    error; return the sets in landing order and the errors."""
+    if files is None and cache is None:
+        sets, errors = load_content(content)
+    else:  # compile.load_content, file by file: single files, and unchanged ones from the cache
+        cache = cache or SetCache()
+        sets, errors = [], []
+        for path in files or find_sources(content):
+            problem_set, file_errors = cache.load(path)
+            errors += file_errors
+            if problem_set is not None:
+                sets.append(problem_set)
+        sets.sort(key=ProblemSet.sort_key)
+        errors.sort()
     for error in errors:
         print(f"{display_path(error.path)}:{error.line}: {error.message}", file=sys.stderr)
-    return sorted(sets, key=ProblemSet.sort_key), errors
+    return sets, errors
 
 
 def _summary(sets, errors) -> str:
@@ -148,14 +152,13 @@ def _summary(sets, errors) -> str:
 
 def run_check(args) -> int:
     """Validate everything (or the files named); print every error and a one-line summary."""
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        raise WorkbookError(f"{', '.join(map(str, missing))}: no such file")
     if args.files:
-        missing = [f for f in args.files if not f.is_file()]
-        if missing:
-            raise WorkbookError(f"{', '.join(map(str, missing))}: no such file")
-        sources = [absolute(f) for f in args.files]
+        sets, errors = _load(Path.cwd(), files=[absolute(f) for f in args.files])
     else:
-        sources = find_sources(_config(args).content)
-    sets, errors = _load(sources)
+        sets, errors = _load(_config(args).content)
     print(_summary(sets, errors), file=sys.stderr if errors else sys.stdout)
     return 1 if errors else 0
 
@@ -169,7 +172,7 @@ def run_build(args) -> int:
 def _build(config: Config, args, cache: SetCache | None = None) -> int:
     started = time.perf_counter()
     output = config.output
-    sets, errors = _load(find_sources(config.content), cache)
+    sets, errors = _load(config.content, cache=cache)
     if errors:
         print(f"{_summary(sets, errors)}; nothing was built, {display_path(output)} is unchanged",
               file=sys.stderr)

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .cli import SetCache, _build, _config, _load, _replace, _summary
-from .compile import find_sources, write_compiled
+from .compile import write_compiled
 from .config import Config
 from .errors import WorkbookError, display_path
 
@@ -109,7 +109,7 @@ def _patch(config: Config, args, cache: SetCache) -> bool:
 
     started = time.perf_counter()
     site = config.output
-    sets, errors = _load(find_sources(config.content), cache)
+    sets, errors = _load(config.content, cache=cache)
     if errors:
         return False  # the full build reports them, with its summary
     with tempfile.TemporaryDirectory(prefix=".workbook-", dir=site.parent) as tmp:
