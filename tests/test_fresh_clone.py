@@ -3,8 +3,9 @@
 The clone is `git clone` of this working tree plus its uncommitted changes, so the test sees what
 the next commit will hold. Its `.venv` is a new virtualenv that borrows the packages of the venv
 running the tests (a `.pth` line naming its site-packages, links to its Jupyter data folders, and
-`./dev`'s install stamp written as if it had installed them): `./dev` then takes its normal path without a minute of `pip install`,
-while `import workbook` still resolves to the clone's own source (the script's folder comes first).
+`./dev`'s install stamp written as if it had installed them): `./dev` then takes its normal path
+without a minute of `pip install`, while `import workbook` still resolves to the clone's own
+source (the script's folder comes first on sys.path). tests/test_install.py covers a real install.
 """
 
 from __future__ import annotations
