@@ -162,6 +162,14 @@ def test_serve_watch_shows_an_edit_in_the_open_notebook(installed, course):
                   f"{time.perf_counter() - started:.1f} s")
             assert prose.filter(has_text="Why can an output centred").count() == 0
             assert _version(port) == {"version": 2, "errors": ""}
+
+            # a slip: the page keeps the last good build and shows the error
+            source.write_text(original.replace(":kind: debug", ":kind: debugg"))
+            banner = page.locator("#workbook-build-errors")
+            banner.wait_for(timeout=120_000)
+            assert re.search(r"content/01-first-steps\.md:\d+: problem 'D1': unknown kind 'debugg'",
+                             banner.inner_text())
+            assert prose.filter(has_text="Why might an output centred").count() > 0
             browser.close()
     finally:
         source.write_text(original)
