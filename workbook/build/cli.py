@@ -17,6 +17,7 @@ from .model import ProblemSet
 from .parse import read_set
 from .validate import validate_set
 
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit status."""
     args = _parser().parse_args(argv)
@@ -170,6 +171,7 @@ def run_build(args) -> int:
 
 
 def _build(config: Config, args, cache: SetCache | None = None) -> int:
+    """Build the course described by `config`; return the exit status."""
     started = time.perf_counter()
     output = config.output
     sets, errors = _load(config.content, cache=cache)

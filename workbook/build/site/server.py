@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, display_path
 
 LIVE_SCRIPT = Path(__file__).with_name("assets") / "live-reload.js"
 LIVE_PREFIX = "/__workbook/"
@@ -66,7 +66,8 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     if not (out / "index.html").is_file():
         raise BuildError(f"{out} is not a built site (no index.html): build it first")
     with make_server(out, host, port) as httpd:
-        print(f"Serving {out} at http://{host}:{httpd.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        print(f"Serving {display_path(out)} at http://{host}:{httpd.server_address[1]}/ (Ctrl-C to stop)",
+              flush=True)
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:
