@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -122,12 +123,56 @@ STORED_JS = """async (path) => {
 }"""
 
 
+def _preview_in_chromium(port: int, source: Path, original: str) -> None:
+    """Open the notebook, let the browser store its copy, then save two edits of the Markdown."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/notebooks/index.html?path={NOTEBOOK}")
+        prose = page.locator(".jp-RenderedMarkdown")
+        prose.filter(has_text="Why can an output centred").first.wait_for(timeout=120_000)
+
+        # a learner-style edit, autosaved: from now on the browser holds its own copy
+        cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has_text="def tanh_backward").first
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text("\n# my note")
+        deadline = time.monotonic() + 30
+        while "# my note" not in (page.evaluate(STORED_JS, NOTEBOOK) or ""):
+            assert time.monotonic() < deadline, "the notebook was never autosaved to browser storage"
+            page.wait_for_timeout(200)
+
+        started = time.perf_counter()
+        source.write_text(original.replace("Why can an output centred", "Why might an output centred"))
+        prose.filter(has_text="Why might an output centred").first.wait_for(timeout=120_000)
+        print(f"\nserve --watch: edit saved to new prompt visible in the open notebook: "
+              f"{time.perf_counter() - started:.1f} s")
+        assert prose.filter(has_text="Why can an output centred").count() == 0
+        assert _version(port) == {"version": 2, "errors": ""}
+
+        # a slip: the page keeps the last good build and shows the error
+        source.write_text(original.replace(":kind: debug", ":kind: debugg"))
+        banner = page.locator("#workbook-build-errors")
+        banner.wait_for(timeout=120_000)
+        assert re.search(r"content/01-first-steps\.md:\d+: problem 'D1': unknown kind 'debugg'",
+                         banner.inner_text())
+        assert prose.filter(has_text="Why might an output centred").count() > 0
+        browser.close()
+
+
+def _record(failure: list, fn, *args) -> None:
+    try:
+        fn(*args)
+    except BaseException as e:  # noqa: BLE001 - handed to the test's own thread
+        failure.append(e)
+
+
 def test_serve_watch_shows_an_edit_in_the_open_notebook(installed, course):
     """An edit to the Markdown reaches the open notebook, even over the browser's stored copy."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
     source = course / "content" / "01-first-steps.md"
     original = source.read_text()
     port = _free_port()
@@ -138,39 +183,14 @@ def test_serve_watch_shows_an_edit_in_the_open_notebook(installed, course):
         while _version(port).get("version") != 1:
             assert time.monotonic() < deadline and proc.poll() is None, "serve --watch never built"
             time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/notebooks/index.html?path={NOTEBOOK}")
-            prose = page.locator(".jp-RenderedMarkdown")
-            prose.filter(has_text="Why can an output centred").first.wait_for(timeout=120_000)
-
-            # a learner-style edit, autosaved: from now on the browser holds its own copy
-            cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has_text="def tanh_backward").first
-            cell.locator(".cm-content").click()
-            page.keyboard.press("Control+End")
-            page.keyboard.insert_text("\n# my note")
-            deadline = time.monotonic() + 30
-            while "# my note" not in (page.evaluate(STORED_JS, NOTEBOOK) or ""):
-                assert time.monotonic() < deadline, "the notebook was never autosaved to browser storage"
-                page.wait_for_timeout(200)
-
-            started = time.perf_counter()
-            source.write_text(original.replace("Why can an output centred", "Why might an output centred"))
-            prose.filter(has_text="Why might an output centred").first.wait_for(timeout=120_000)
-            print(f"\nserve --watch: edit saved to new prompt visible in the open notebook: "
-                  f"{time.perf_counter() - started:.1f} s")
-            assert prose.filter(has_text="Why can an output centred").count() == 0
-            assert _version(port) == {"version": 2, "errors": ""}
-
-            # a slip: the page keeps the last good build and shows the error
-            source.write_text(original.replace(":kind: debug", ":kind: debugg"))
-            banner = page.locator("#workbook-build-errors")
-            banner.wait_for(timeout=120_000)
-            assert re.search(r"content/01-first-steps\.md:\d+: problem 'D1': unknown kind 'debugg'",
-                             banner.inner_text())
-            assert prose.filter(has_text="Why might an output centred").count() > 0
-            browser.close()
+        # tests/browser keeps a session-wide Playwright running on this thread's event loop, and a
+        # second sync Playwright cannot start on it: this one gets a thread (and a loop) of its own
+        failure: list[BaseException] = []
+        worker = threading.Thread(target=lambda: _record(failure, _preview_in_chromium, port, source, original))
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
     finally:
         source.write_text(original)
         proc.terminate()
