@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import grading
 from .errors import ContentError, WorkbookError, display_path
 from .model import CHECKED_KINDS, KINDS, ProblemSet
+from .key import to_key_notebook
 from .notebook import to_notebook, write_notebook
 from .parse import read_set
 from .validate import validate_set, warn_set
@@ -50,7 +51,8 @@ def load_content(content_dir: Path, *, run_code: bool = True,
 
 
 def write_compiled(sets: list[ProblemSet], out: Path, key_dir: Path | None = None) -> None:
-    """Write `manifest.json`, `notebooks/<id>.ipynb` and `answers/<id>.json` into `out`."""
+    """Write `manifest.json`, `notebooks/<id>.ipynb` and `answers/<id>.json` into `out`, and the
+    instructor key (`<id>.json` and a readable `<id>.ipynb` per set) into `key_dir`."""
     entries = {name: info.entry for name, info in grading.CHECKS.items()}
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "answers").mkdir(exist_ok=True)
@@ -63,6 +65,8 @@ def write_compiled(sets: list[ProblemSet], out: Path, key_dir: Path | None = Non
         key_dir.mkdir(parents=True, exist_ok=True)
         for problem_set in sets:
             _write_json(key_dir / f"{problem_set.id}.json", to_key(problem_set))
+            (key_dir / f"{problem_set.id}.ipynb").write_text(write_notebook(to_key_notebook(problem_set)),
+                                                             encoding="utf-8")
 
 
 def to_manifest(sets: list[ProblemSet]) -> dict:

@@ -94,6 +94,7 @@ class _SetParser:
         self.path = path
         self.set_id = set_id or Path(path).stem
         self.errors: list[ContentError] = []
+        self.hint_pending: set[str] = set()
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(ContentError(self.path, line, message))
@@ -347,6 +348,7 @@ class _SetParser:
         removed: set[int] = set()
         code: set[int] = set()  # lines of the special blocks: code, never shown as prose
         hints: list[str] = []
+        opened_hint = False
         choices: list[Choice] = []
         for token in _BODY_MD.parse("\n".join(body)):
             if token.level != 0 or token.map is None:
@@ -363,6 +365,7 @@ class _SetParser:
                     code.update(range(start, end))
                     self.error(line, _nested_problem(p, arg, line))
                     break  # the rest belongs to the swallowed problem
+                opened_hint = opened_hint or name == "hint"
                 if not _closed(body, token, ":"):
                     self.error(line, f"{where}: `:::{{{name}}}` (opened at line {line}) is never closed: "
                                      f"end it with a `{':' * len(token.markup)}` line")
@@ -405,6 +408,8 @@ class _SetParser:
                 choices += self.choices(p, body, start, end, first)
         self.check_prose([(first + i + 1, text) for i, text in enumerate(body) if i not in code], p)
         p.hints = tuple(hints)
+        if opened_hint and not hints:
+            self.hint_pending.add(p.id)  # an unclosed hint is reported as such, not as a missing one
         p.choices = tuple(choices)
         p.prompt_lines = tuple((first + i + 1, text) for i, text in enumerate(body) if i not in removed)
         prompt = [text for _, text in p.prompt_lines]
@@ -484,7 +489,7 @@ class _SetParser:
         if p.kind in ("recall", "choice") and p.explanation is None:
             self.error(p.line, f"{where} ({p.kind}) needs a worked answer: add `:::{{answer}}` ... `:::`"
                                + (" saying why each option is right or wrong" if p.kind == "choice" else ""))
-        if not p.hints:
+        if not p.hints and p.id not in self.hint_pending:
             self.error(p.line, f"{where} has no hint: add at least one `:::{{hint}}` ... `:::` that names "
                                "the idea without giving the answer away")
         if p.kind == "compute" and p.answer is None and p.answer_block is None \
@@ -550,8 +555,8 @@ def _misplaced_fence(where: str, match: re.Match, top_level: bool) -> str:
     if match.group("indent"):
         return _indented_fence(where, role) + ", or its code is shown to students"
     if len(fence) < 3:
-        return (f"{where}: `{fence}python {role}` opens no code block (a fence needs at least three "
-                f"backticks: ```python {role}), so its code would be shown to students")
+        return (f"{where}: `python {role}` after only {len(fence)} backtick{'s' * (len(fence) > 1)} opens no "
+                f"code block (a fence needs three: ```python {role}), so its code would be shown to students")
     if top_level:
         return (f"the ```python {role}``` block is outside any problem, so its code would be shown to "
                 "students: move it inside its `::::{problem}`")

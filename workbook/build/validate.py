@@ -195,9 +195,10 @@ def describe_failure(result, limit: int = 1200) -> str:
 
     The numpy.testing comparison block is left out (it repeats 'what went wrong' at length). A long
     report keeps its head and its tail, like pytest's saferepr: the failing case's inputs come last."""
-    parts = [result.summary]
+    parts = [result.summary.replace("; the first is shown below", "")]
     parts += [f"{block.title}: {' / '.join(line.strip() for line in block.text.splitlines() if line.strip())}"
-              if block.title else block.text for block in result.blocks if block.title != "Comparison"]
+              if block.title else block.text for block in result.blocks
+              if not block.title.startswith("Comparison")]
     if result.hint:
         parts.append(f"Hint: {result.hint}")
     text = " | ".join(part for part in parts if part)
