@@ -37,6 +37,8 @@ SPECIAL_FENCE_RE = re.compile(r"(?P<indent>[ \t>]*)(?P<fence>`+|~+)[ \t]*python[
 COLON_LINE_RE = re.compile(r"[ \t>]*(?P<colons>:{3,})[ \t]*(?:\{(?P<name>[^}]*)\}[ \t]*(?P<arg>\S*))?.*")
 STRAY_OPTION_RE = re.compile(r"[ \t]*:(?P<key>[A-Za-z_][\w-]*):(?:[ \t].*)?")
 FENCE_RE = re.compile(r"[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*?)[ \t]*")
+SHORT_FENCE_RE = re.compile(r"[ \t>]*(`{1,2}|~{1,2})[ \t]*\w*[ \t]*")
+IMPORT_RE = re.compile(r"[ \t]*(from[ \t]+[\w.]+[ \t]+import[ \t]+\w.*|import[ \t]+[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*)")
 MERMAID_TEXT_RE = re.compile(r"\s*(accTitle\s*:|accDescr\s*[:{]|%%\s*alt\s*:)\s*\S")
 
 
@@ -419,16 +421,23 @@ class _SetParser:
         """Check text shown to students: no code or directive that should have been taken out of it,
         balanced `$`, and a text description for every Mermaid diagram."""
         where = f"problem '{p.id}'" if p else ""
+        prefix = f"{where}: " if where else ""
         fence = None
+        opened = 0
         mermaid: int | None = None
         described = False
         paragraph: list[tuple[int, str]] = []
-        previous = None
         for number, text in lines:
             special = SPECIAL_FENCE_RE.fullmatch(text)
             colon = COLON_LINE_RE.fullmatch(text)
             if special and special.group("role") in BLOCK_ROLES:
                 self.error(number, _misplaced_fence(where, special, p is None))
+            elif SHORT_FENCE_RE.fullmatch(text):
+                self.error(number, f"{prefix}{_fence_words(text.strip())} is not a code fence (a fence needs "
+                                   "three): fix it, or the code near it is shown to students as text")
+            elif fence is None and IMPORT_RE.fullmatch(text):
+                self.error(number, f"{prefix}`{text.strip()}` is Python outside a code fence, so it is shown "
+                                   "to students as text: put it back inside its ```python block")
             elif colon and colon.group("name") == "problem":
                 if p is not None:
                     self.error(number, _nested_problem(p, colon.group("arg"), number))
@@ -440,9 +449,9 @@ class _SetParser:
             state = _fence_state(fence, text)
             if fence is None and state is not None:
                 mermaid = number if state[2] == "mermaid" else None
-                described = False
+                described, opened = False, number
             elif fence is not None and state is None and mermaid is not None and not described:
-                self.error(mermaid, f"{where}{': ' if where else ''}this mermaid diagram has no text description: add "
+                self.error(mermaid, f"{prefix}this mermaid diagram has no text description: add "
                                     "`accTitle: ...` and `accDescr: ...` lines below `flowchart ...` "
                                     "(or a `%% alt: ...` line) saying what it shows")
             elif fence is not None and mermaid is not None and MERMAID_TEXT_RE.match(text):
@@ -455,6 +464,9 @@ class _SetParser:
                 self.check_dollars(paragraph, where)
                 paragraph = [(number, text)] if in_text else []
         self.check_dollars(paragraph, where)
+        if fence is not None:
+            self.error(opened, f"{prefix}this code fence is never closed, so everything after it is shown "
+                               f"as code: end it with {_fence_words(fence[0] * fence[1])}")
 
     def check_dollars(self, paragraph: list[tuple[int, str]], where: str) -> None:
         """Report a `$` that would not pair up as maths the way the notebook pairs them."""
@@ -537,6 +549,13 @@ def _fence_state(state: tuple | None, line: str) -> tuple | None:
             and not match.group("info"):
         return None
     return state
+
+
+def _fence_words(fence: str) -> str:
+    """Name a run of backticks in words: backticks inside a `code` span would garble the message."""
+    char = "backtick" if fence.startswith("`") else "tilde"
+    count = len(fence) - len(fence.lstrip(fence[0]))
+    return f"a line of {count} {char}{'s' * (count > 1)}" + (f" then '{fence[count:]}'" if fence[count:] else "")
 
 
 def _nested_problem(p: Problem, arg: str, line: int) -> str:
