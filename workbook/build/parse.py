@@ -273,7 +273,7 @@ class _SetParser:
             colon = COLON_LINE_RE.fullmatch(body[n])
             if colon and colon.group("name") == "problem":
                 break  # a swallowed problem's options are its own
-            fence = _fence_state(fence, body[n])
+            fence = _next_fence_state(fence, body[n])
             match = STRAY_OPTION_RE.fullmatch(body[n])
             if fence is None and match and match.group("key") in ALL_OPTIONS:
                 found.add(match.group("key"))
@@ -446,7 +446,7 @@ class _SetParser:
                                    "unclosed block above): start it at the beginning of a line")
             elif colon:
                 self.error(number, _stray_colons(where, text.strip(), p))
-            state = _fence_state(fence, text)
+            state = _next_fence_state(fence, text)
             if fence is None and state is not None:
                 mermaid = number if state[2] == "mermaid" else None
                 described, opened = False, number
@@ -470,7 +470,7 @@ class _SetParser:
 
     def check_dollars(self, paragraph: list[tuple[int, str]], where: str) -> None:
         """Report a `$` that would not pair up as maths the way the notebook pairs them."""
-        problem = _unbalanced_dollar(paragraph)
+        problem = _find_stray_dollar(paragraph)
         if problem:
             number, excerpt = problem
             self.error(number, f"{where}{': ' if where else ''}the `$` in \"{excerpt}\" does not open or close maths: write "
@@ -537,7 +537,7 @@ class _SetParser:
                                                          f"not among the options {options}")
 
 
-def _fence_state(state: tuple | None, line: str) -> tuple | None:
+def _next_fence_state(state: tuple | None, line: str) -> tuple | None:
     """Return (char, length, language) of the code fence open after `line`, or None outside one."""
     match = FENCE_RE.fullmatch(line)
     if state is None:
@@ -594,7 +594,7 @@ def _stray_colons(where: str, text: str, p: Problem | None) -> str:
             "it at the beginning of the line, at the problem's own level")
 
 
-def _unbalanced_dollar(paragraph: list[tuple[int, str]]) -> tuple[int, str] | None:
+def _find_stray_dollar(paragraph: list[tuple[int, str]]) -> tuple[int, str] | None:
     """Find a `$` that JupyterLab would pair into maths by mistake, or leave unpaired.
 
     JupyterLab pairs every unescaped `$` within a paragraph (outside code), so "$3 and $0.1" becomes
@@ -661,7 +661,7 @@ def _closed(lines: list[str], token, fence_char: str) -> bool:
 NUMBER_RE = re.compile(r"(?<![\w.^_])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
 
-def prompt_numbers(p: Problem) -> list[tuple[int, str]]:
+def find_prompt_numbers(p: Problem) -> list[tuple[int, str]]:
     """Every number written in a problem's prompt, with its line, e.g. (12, '0.25')."""
     return [(line, match.group()) for line, text in p.prompt_lines for match in NUMBER_RE.finditer(text)]
 

@@ -12,7 +12,7 @@ from .. import grading
 from ..grading.budget import Budget, BudgetExceeded
 from .errors import ContentError
 from .model import CODE_KINDS, Problem, ProblemSet
-from .parse import is_numeric, prompt_numbers, suggest, to_plain
+from .parse import is_numeric, find_prompt_numbers, suggest, to_plain
 
 BLOCK_SECONDS = 20.0
 """Time budget for running one answer, starter or solution block at build time.
@@ -35,16 +35,16 @@ def validate_set(problem_set: ProblemSet) -> list[ContentError]:
 def warn_set(problem_set: ProblemSet) -> list[ContentError]:
     """Return warnings about validated problems: things that are allowed but probably unmeant."""
     return [ContentError(p.path, line, f"problem '{p.id}': {message}", warning=True)
-            for p in problem_set.problems for line, message in _close_to_prompt(p)]
+            for p in problem_set.problems for line, message in _warn_close_to_prompt(p)]
 
 
-def _close_to_prompt(p: Problem):
+def _warn_close_to_prompt(p: Problem):
     """Warn where a number the prompt gives would pass as (an entry of) the answer without being it:
     an answer that ignores the effect the problem teaches (a small decay, a forgotten bias) would pass."""
     if p.kind != "compute" or p.expected is None:
         return
     entries = list(_flatten(p.expected))
-    for line, text in prompt_numbers(p):
+    for line, text in find_prompt_numbers(p):
         number = float(text)
         for index, value in enumerate(entries):
             # A difference below a millionth is rounding noise (an epsilon), not an effect to teach.
