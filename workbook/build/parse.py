@@ -473,9 +473,9 @@ class _SetParser:
         problem = _find_stray_dollar(paragraph)
         if problem:
             number, excerpt = problem
-            self.error(number, f"{where}{': ' if where else ''}the `$` in \"{excerpt}\" does not open or close maths: write "
-                               "`\\$` for a literal dollar sign (maths is `$x$`, with no space just inside "
-                               "the dollars)")
+            prefix = f"{where}: " if where else ""
+            self.error(number, f"{prefix}the `$` in \"{excerpt}\" does not open or close maths: write `\\$` "
+                               "for a literal dollar sign (maths is `$x$`, with no space just inside the dollars)")
 
     def choices(self, p: Problem, body: list[str], start: int, end: int, first: int) -> list[Choice]:
         items = [(i, re.match(r"\s*[-*+]\s+(.*)", body[i])) for i in range(start, end)]
