@@ -58,6 +58,10 @@ class Gradient:
     """kink(args) -> boolean mask of entries where finite differences are not meaningful."""
     kink_note: str = ""
     """What to say when the only differences are at the kink."""
+    part: int | None = None
+    """For a tuple output, which element is this gradient (None: the output is one array)."""
+    at: Callable | None = None
+    """at(args) -> the point x, when x is not itself an argument (then args are left as they are)."""
 
 
 @dataclass
@@ -74,7 +78,8 @@ class ArraySpec:
     """(exception type name, text in its message, hint)."""
     rtol: float = 1e-5
     atol: float = 1e-8
-    gradient: Gradient | None = None
+    gradient: Gradient | tuple[Gradient, ...] | None = None
+    """One gradient check, or one per returned array (each with its `part`)."""
     accept: Callable | None = None
     """accept(args, expected, plain) -> expected, for conventions where more than one answer is right."""
     mutation_hint: str | None = None
@@ -999,18 +1004,31 @@ def mistake_hint(spec: ArraySpec, comparer: Comparer, failures: list[tuple[Case,
 
 
 def gradient_note(spec: ArraySpec, case: Case, plain) -> str | None:
-    """Compare the learner's gradient with central differences of the forward, for the feedback."""
-    grad = spec.gradient
-    if grad is None or plain is None or isinstance(plain, tuple):
+    """Compare the learner's gradient(s) with central differences of the forward, for the feedback."""
+    grads = spec.gradient if isinstance(spec.gradient, tuple) else (spec.gradient,)
+    for grad in grads:
+        note = _gradient_note(grad, case, plain) if grad is not None else None
+        if note:
+            return note
+    return None
+
+
+def _gradient_note(grad: Gradient, case: Case, plain) -> str | None:
+    if plain is None or isinstance(plain, tuple) != (grad.part is not None):
         return None
-    x = case.args[grad.wrt]
+    if grad.part is not None:
+        if len(plain) <= grad.part:
+            return None
+        plain = plain[grad.part]
+    x = case.args[grad.wrt] if grad.at is None else grad.at(case.args)
     analytic = np.asarray(plain, dtype=float)
-    if analytic.shape != x.shape:
+    if analytic.shape != np.shape(x):
         return None
     args = list(_copies(case.args))
 
     def loss(value):
-        args[grad.wrt] = value
+        if grad.at is None:
+            args[grad.wrt] = value
         return grad.loss(tuple(args), value)
 
     numeric = numerical_gradient(np, loss, x)
@@ -1098,3 +1116,383 @@ def _count(failed, total) -> str:
     n = len(failed)
     return f"{n} of {total} cases failed; the first is shown below." if n > 1 else \
         f"1 of {total} cases failed."
+
+
+# ============================================================================================
+# Issue 10's checks. One block, kept together so that it can move as a unit into the grading
+# package's per-topic layout: cases, known mistakes and gradient checks for eight new functions.
+# ============================================================================================
+
+def _with_part(reference: Callable, index: int, fn: Callable) -> Callable:
+    """A mistake that gets one element of a tuple output wrong and the others right."""
+    def mistake(*args):
+        out = list(reference(*args))
+        out[index] = fn(*args)
+        return tuple(out)
+    return mistake
+
+
+def _dense_backward_cases(name: str) -> list[Case]:
+    rng = _rng(name)
+    x = F([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0], [-1.0, 0.5, 2.0], [2.0, 2.0, 2.0]])
+    W = F([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]])
+    dout = F([[0.1, -0.2], [0.3, 0.0], [-0.1, 0.4], [0.2, 0.2]])
+    cases = [
+        Case("batch of 4, in = 3, out = 2", (dout, x, W)),
+        Case("square weights (in = out = 3)", (F([[1.0, -1.0, 0.5], [0.0, 2.0, 1.0]]),
+                                               F([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+                                               F([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])),
+             frozenset({"square"})),
+        Case("a batch of one example", (F([[0.5, -1.0]]), F([[1.0, -1.0, 2.0]]), W)),
+        Case("dout all zeros (every gradient is 0)", (np.zeros((4, 2)), x, W)),
+        Case("one output unit (out = 1)", (F([[1.0], [-2.0], [0.5]]), F([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]),
+                                           F([[0.5, -1.5]]))),
+    ]
+    for n, d_in, d_out in [(5, 4, 3), (3, 2, 6), (6, 3, 3)]:
+        cases.append(Case(f"random: dout {n}×{d_out}, x {n}×{d_in}, W {d_out}×{d_in}",
+                          (rng.normal(0.0, 1.0, (n, d_out)), rng.normal(0.0, 1.0, (n, d_in)),
+                           rng.normal(0.0, 1.0, (d_out, d_in))), frozenset({"random"})))
+    return cases
+
+
+def _batchnorm_backward_cases(name: str) -> list[Case]:
+    rng = _rng(name)
+    x = F([[1.0, 2.0, 3.0], [4.0, 0.0, -1.0], [0.5, 2.5, 1.0], [2.0, -2.0, 0.0]])
+    dout = F([[0.1, -0.2, 0.3], [0.0, 0.5, -0.1], [0.2, 0.1, 0.0], [-0.3, 0.2, 0.4]])
+    cases = [
+        Case("batch of 4, 3 features, gamma = 1", (dout, x, np.ones(3))),
+        Case("with gamma", (dout, x, F([2.0, 0.5, -1.0]))),
+        Case("the same dout in every row (dx is 0)", (np.tile(F([0.3, -0.1, 0.2]), (4, 1)), x, F([1.0, 2.0, 0.5]))),
+        Case("a constant column (zero variance)", (dout[:3], F([[1.0, 5.0, 2.0], [1.0, 3.0, 2.0], [1.0, 0.0, 2.0]]),
+                                                   F([1.5, 1.0, 2.0])), frozenset({"constant"})),
+        Case("non-square: 5 examples, 2 features", (F([[0.1, 0.2], [-0.3, 0.0], [0.2, 0.2], [0.0, -0.1], [0.4, 0.1]]),
+                                                    F([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0], [4.0, 1.0], [1.0, 1.0]]),
+                                                    F([1.0, 2.0]))),
+        Case("small variance with eps = 0.1", (dout[:2], F([[0.2, 0.1, 0.15], [0.1, 0.2, 0.1]]), np.ones(3), 0.1),
+             frozenset({"eps"})),
+    ]
+    for n, d in [(6, 4), (3, 5), (8, 2)]:
+        cases.append(Case(f"random: {n} examples, {d} features",
+                          (rng.normal(0.0, 1.0, (n, d)), rng.normal(1.0, 2.0, (n, d)), rng.normal(1.0, 0.5, d)),
+                          frozenset({"random"})))
+    return cases
+
+
+def _bn_parts(dout, x, gamma, eps=1e-5, ddof=0):
+    inv_std = 1.0 / np.sqrt(x.var(axis=0, ddof=ddof) + eps)
+    return x.shape[0], inv_std, (x - x.mean(axis=0)) * inv_std, dout * gamma
+
+
+def _bn_dx(*, mean_path=True, var_path=True, gamma=True, ddof=0):
+    def dx(dout, x, g, eps=1e-5):
+        n, inv_std, x_hat, dx_hat = _bn_parts(dout, x, g if gamma else 1.0, eps, ddof)
+        out = n * dx_hat
+        if mean_path:
+            out = out - dx_hat.sum(axis=0)
+        if var_path:
+            out = out - x_hat * np.sum(dx_hat * x_hat, axis=0)
+        return inv_std / n * out
+    return dx
+
+
+def _bn_mistake(dx=None, dgamma=None, dbeta=None):
+    def mistake(dout, x, g, eps=1e-5):
+        right = R.batchnorm_backward(dout, x, g, eps)
+        _, _, x_hat, _ = _bn_parts(dout, x, g, eps)
+        return (dx(dout, x, g, eps) if dx else right[0],
+                dgamma(dout, x, x_hat) if dgamma else right[1],
+                dbeta(dout, x, x_hat) if dbeta else right[2])
+    return mistake
+
+
+def _momentum_cases(name: str) -> list[Case]:
+    rng = _rng(name)
+    w, g = F([0.5, -1.0, 2.0]), F([0.1, -0.2, 0.3])
+    cases = [
+        Case("first step from velocity 0, lr = 0.1", (w, g, np.zeros(3), 0.1)),
+        Case("non-zero velocity, lr = 0.1", (w, g, F([0.5, 0.5, -1.0]), 0.1)),
+        Case("beta = 0.5", (w, g, F([1.0, -2.0, 0.0]), 0.01, 0.5), frozenset({"beta"})),
+        Case("beta = 0 (plain SGD)", (w, g, F([3.0, 3.0, 3.0]), 0.1, 0.0), frozenset({"beta"})),
+        Case("lr = 0 (w stays, the velocity still updates)", (w, g, F([0.2, 0.0, -0.2]), 0.0)),
+        Case("2-D weights of shape (2, 3)", (F([[1.0, 0.0, -1.0], [2.0, 3.0, 4.0]]), F([[1.0, -1.0, 0.0], [0.5, 0.5, 2.0]]),
+                                             F([[0.1, 0.2, 0.3], [-0.1, -0.2, -0.3]]), 0.05)),
+    ]
+    for shape in [(5,), (3, 4)]:
+        cases.append(Case(f"random arrays of shape {shape}, lr = 0.01",
+                          (rng.normal(0.0, 1.0, shape), rng.normal(0.0, 1.0, shape), rng.normal(0.0, 1.0, shape), 0.01),
+                          frozenset({"random"})))
+    return cases
+
+
+def _momentum_variant(w, grad, velocity, lr, beta=0.9, *, damp=False, old=False, lr_inside=False):
+    v = beta * velocity + ((1 - beta) * grad if damp else grad)
+    if lr_inside:
+        v = beta * velocity - lr * grad
+        return w + v, v
+    return w - lr * (velocity if old else v), v
+
+
+def _rmsprop_cases(name: str) -> list[Case]:
+    rng = _rng(name)
+    w, g = F([0.5, -1.0, 2.0]), F([0.1, -0.2, 0.3])
+    cases = [
+        Case("first step from s = 0, default hyper-parameters", (w, g, np.zeros(3))),
+        Case("non-zero s", (w, g, F([0.01, 0.02, 0.05]))),
+        Case("two very different gradients (0.1 and 10)", (F([1.0, 1.0]), F([0.1, 10.0]), np.zeros(2), 0.01)),
+        Case("tiny gradients, where eps matters", (w, F([1e-6, -2e-6, 5e-7]), np.zeros(3)), frozenset({"tiny"})),
+        Case("custom lr = 0.01, beta = 0.5, eps = 1e-6", (w, g, F([0.02, 0.0, 0.1]), 0.01, 0.5, 1e-6),
+             frozenset({"beta"})),
+        Case("2-D weights of shape (3, 2)", (F([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+                                             F([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]),
+                                             F([[1e-4, 4e-4], [9e-4, 1.6e-3], [2.5e-3, 3.6e-3]]))),
+    ]
+    for shape in [(4,), (2, 3)]:
+        cases.append(Case(f"random arrays of shape {shape}",
+                          (rng.normal(0.0, 1.0, shape), rng.normal(0.0, 0.5, shape), rng.uniform(0.0, 0.05, shape)),
+                          frozenset({"random"})))
+    return cases
+
+
+def _rmsprop_variant(w, grad, s, lr=1e-3, beta=0.9, eps=1e-8, *, eps_inside=False, square=True, old=False,
+                     no_sqrt=False, swap=False, no_damp=False):
+    g2 = grad**2 if square else grad
+    s_new = (1 - beta) * s + beta * g2 if swap else beta * s + (g2 if no_damp else (1 - beta) * g2)
+    ss = s if old else s_new
+    denom = np.sqrt(ss + eps) if eps_inside else (ss + eps if no_sqrt else np.sqrt(ss) + eps)
+    return w - lr * grad / denom, s_new
+
+
+def _log_softmax_cases(name: str) -> list[Case]:
+    cases = _softmax_cases(name)
+    cases.insert(5, Case("one logit 800 below the others (its probability underflows to 0)",
+                         (F([[0.0, -800.0, 1.0], [2.0, 0.0, -1.0]]),), frozenset({"far"})))
+    return cases
+
+
+def _log_softmax_axis(z, axis):
+    m = z.max(axis=axis, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+
+
+def _cross_entropy_logits_cases(name: str) -> list[Case]:
+    cases = _sce_backward_cases(name)
+    cases.insert(4, Case("a wrong class 1000 above the right one (softmax gives it all the mass)",
+                         (F([[0.0, 1000.0], [2.0, 1.0]]), F([[1, 0], [1, 0]])), frozenset({"far", "large"})))
+    return cases
+
+
+def _conv_cases(name: str) -> list[Case]:
+    rng = _rng(name)
+    x5 = F([[1, 2, 0, 1, 3], [0, 1, 2, 3, 1], [2, 0, 1, 0, 2], [1, 3, 0, 2, 1], [0, 1, 1, 0, 2]])
+    k3 = F([[1, 0, -1], [2, 1, 0], [0, -1, 3]])
+    x4 = F([[1, 2, 0, 1], [3, 1, 1, 0], [0, 2, 4, 1], [1, 0, 2, 3]])
+    cases = [
+        Case("a 3×3 kernel on a 5×5 input, stride 1, no padding", (x5, k3)),
+        Case("stride 2, the windows do not overlap", (x4, F([[1, -1], [0, 2]]), 0.0, 2), frozenset({"stride"})),
+        Case("padding 1 keeps the size", (x4, k3, 0.0, 1, 1), frozenset({"padding"})),
+        Case("a bias of 0.5", (x5, k3, 0.5)),
+        Case("stride 3 where the last window does not fit", (np.arange(64.0).reshape(8, 8) % 5, k3, 0.0, 3),
+             frozenset({"stride"})),
+        Case("a 2×3 kernel on a 6×4 input, stride 2, padding 1",
+             (np.arange(24.0).reshape(6, 4) % 7 - 3, F([[1, 0, 2], [-1, 1, 0]]), -1.0, 2, 1),
+             frozenset({"stride", "padding"})),
+        Case("a 1×1 kernel", (x4, F([[2.0]]), 1.0)),
+    ]
+    for shape, k, stride, padding in [((6, 6), (3, 3), 1, 0), ((9, 7), (3, 3), 2, 1), ((5, 8), (2, 2), 1, 2)]:
+        cases.append(Case(f"random {shape[0]}×{shape[1]} input, {k[0]}×{k[1]} kernel, stride {stride}, "
+                          f"padding {padding}", (rng.normal(0.0, 1.0, shape), rng.normal(0.0, 1.0, k),
+                                                 float(rng.normal()), stride, padding), frozenset({"random"})))
+    return cases
+
+
+def _conv_variant(x, kernel, bias=0.0, stride=1, padding=0, *, flip=False, no_stride=False, no_plus_one=False,
+                  no_padding=False, one_side=False, no_bias=False):
+    kernel = np.flip(kernel) if flip else kernel
+    if not no_padding:
+        x = np.pad(x, ((padding, 0), (padding, 0)) if one_side else padding)
+    s = 1 if no_stride else stride
+    kh, kw = kernel.shape
+    rows, cols = (x.shape[0] - kh) // s + (0 if no_plus_one else 1), (x.shape[1] - kw) // s + (0 if no_plus_one else 1)
+    if rows <= 0 or cols <= 0:
+        return None
+    out = np.array([[np.sum(x[i * s:i * s + kh, j * s:j * s + kw] * kernel) for j in range(cols)]
+                    for i in range(rows)])
+    return out if no_bias else out + bias
+
+
+_spec(ArraySpec(
+    "dense_backward", lambda: _dense_backward_cases("dense_backward"), output="tuple", parts=("dx", "dW", "db"),
+    mistakes=[
+        Mistake("W has shape (out, in): going back from the outputs to the inputs is dx = dout @ W, not dout @ W.T.",
+                fn=_with_part(R.dense_backward, 0, lambda dout, x, W: dout @ W.T)),
+        Mistake("dW has the shape of W, (out, in): dW = dout.T @ x, not x.T @ dout.",
+                fn=_with_part(R.dense_backward, 1, lambda dout, x, W: x.T @ dout)),
+        Mistake("dout already holds the 1/n of a mean loss: dW = dout.T @ x, without dividing by n again.",
+                fn=_with_part(R.dense_backward, 1, lambda dout, x, W: dout.T @ x / x.shape[0])),
+        Mistake("db adds up dout over the batch: np.sum(dout, axis=0), not the mean.",
+                fn=_with_part(R.dense_backward, 2, lambda dout, x, W: dout.mean(axis=0))),
+        Mistake("db has one entry per output unit: sum dout over the batch only, np.sum(dout, axis=0).",
+                fn=_with_part(R.dense_backward, 2, lambda dout, x, W: np.sum(dout))),
+        Mistake("db has one entry per output unit: sum dout over the batch only, np.sum(dout, axis=0).",
+                fn=_with_part(R.dense_backward, 2, lambda dout, x, W: np.sum(dout, axis=1))),
+        Mistake("Return (dx, dW, db) in this order.", fn=lambda *a: (lambda dx, dW, db: (dW, dx, db))(*R.dense_backward(*a))),
+        _sign(R.dense_backward, "every gradient"),
+    ],
+    exception_hints=[
+        ("ValueError", "matmul", "Check the shapes: dx = dout @ W is (n, in) and dW = dout.T @ x is (out, in)."),
+    ],
+    gradient=(Gradient(lambda args, v: float(np.sum(args[0] * (v @ args[2].T))), 1, "dense_forward", part=0),
+              Gradient(lambda args, v: float(np.sum(args[0] * (args[1] @ v.T))), 2, "dense_forward", part=1),
+              Gradient(lambda args, v: float(np.sum(args[0] * v)), 0, "dense_forward", part=2,
+                       at=lambda args: np.zeros(args[2].shape[0])))))
+
+_spec(ArraySpec(
+    "batchnorm_backward", lambda: _batchnorm_backward_cases("batchnorm_backward"), output="tuple",
+    parts=("dx", "dgamma", "dbeta"),
+    mistakes=[
+        Mistake("The batch mean and variance depend on every x as well: dx is not just dout * gamma / std. "
+                "Subtract the column mean of dx_hat and x_hat times the column mean of dx_hat * x_hat "
+                "(each column of dx then sums to 0).", fn=_bn_mistake(dx=_bn_dx(mean_path=False, var_path=False))),
+        Mistake("Include the path through the variance: subtract x_hat * np.sum(dx_hat * x_hat, axis=0) / n as well.",
+                fn=_bn_mistake(dx=_bn_dx(var_path=False))),
+        Mistake("Include the path through the mean: subtract np.sum(dx_hat, axis=0) / n as well.",
+                fn=_bn_mistake(dx=_bn_dx(mean_path=False))),
+        Mistake("Scale by gamma first: dx_hat = dout * gamma, since the output is gamma * x_hat + beta.",
+                fn=_bn_mistake(dx=_bn_dx(gamma=False))),
+        Mistake("Use the biased variance (ddof=0), as the forward pass does.", fn=_bn_mistake(dx=_bn_dx(ddof=1))),
+        Mistake("dgamma = np.sum(dout * x_hat, axis=0) and dbeta = np.sum(dout, axis=0), not the other way round.",
+                fn=_bn_mistake(dgamma=lambda dout, x, x_hat: dout.sum(axis=0),
+                               dbeta=lambda dout, x, x_hat: np.sum(dout * x_hat, axis=0))),
+        Mistake("dgamma multiplies dout by the normalised x_hat, not by the raw x.",
+                fn=_bn_mistake(dgamma=lambda dout, x, x_hat: np.sum(dout * x, axis=0))),
+        Mistake("gamma and beta have one entry per feature: sum over the batch, axis=0.",
+                fn=_bn_mistake(dgamma=lambda dout, x, x_hat: np.sum(dout * x_hat, axis=1),
+                               dbeta=lambda dout, x, x_hat: dout.sum(axis=1))),
+    ],
+    gradient=(Gradient(lambda args, v: float(np.sum(args[0] * R.batchnorm_forward(v, args[2], 0.0, *args[3:]))),
+                       1, "batchnorm_forward", part=0),
+              Gradient(lambda args, v: float(np.sum(args[0] * R.batchnorm_forward(args[1], v, 0.0, *args[3:]))),
+                       2, "batchnorm_forward", part=1))))
+
+_spec(ArraySpec(
+    "dropout_backward", lambda: _dropout_cases("dropout_backward"),
+    mistakes=[
+        Mistake("The forward pass divided by keep_prob, so the backward pass divides by keep_prob too.",
+                fn=lambda dout, mask, p: dout * mask),
+        Mistake("Divide by keep_prob, don't multiply by it.", fn=lambda dout, mask, p: dout * mask * p),
+        Mistake("keep_prob is the probability of keeping a unit: divide by keep_prob, not by 1 - keep_prob.",
+                fn=lambda dout, mask, p: dout * mask / (1 - p) if p < 1 else None),
+        Mistake("The mask marks the units kept (1 = keep): the gradient flows through mask, not 1 - mask.",
+                fn=lambda dout, mask, p: dout * (1 - np.asarray(mask, dtype=float)) / p),
+        Mistake("Multiply the upstream gradient dout by mask / keep_prob: mask / keep_prob alone is only the local "
+                "derivative.", fn=lambda dout, mask, p: np.asarray(mask, dtype=float) / p),
+        Mistake("Use the forward pass's mask; a new random mask sends the gradient to units that were dropped.",
+                test=_ignores_mask),
+    ],
+    gradient=Gradient(lambda args, v: float(np.sum(args[0] * R.dropout_forward(v, args[1], args[2]))), 0,
+                      "dropout_forward", at=lambda args: np.ones(np.shape(args[0])))))
+
+_spec(ArraySpec(
+    "momentum_step", lambda: _momentum_cases("momentum_step"), output="tuple", parts=("w", "velocity"),
+    mistakes=[
+        Mistake("Update the velocity first, then step with the new velocity: w - lr * velocity_new.",
+                fn=lambda *a: _momentum_variant(*a, old=True)),
+        Mistake("In this convention the velocity adds the whole gradient: velocity = beta * velocity + grad "
+                "(no factor 1 - beta).", fn=lambda *a: _momentum_variant(*a, damp=True)),
+        Mistake("Keep the learning rate out of the velocity: velocity = beta * velocity + grad, then "
+                "w - lr * velocity.", fn=lambda *a: _momentum_variant(*a, lr_inside=True)),
+        Mistake("Use the beta argument instead of a fixed 0.9.",
+                test=lambda case, plain: "beta" in case.tags and plain is not None and len(plain) == 2
+                and all(np.allclose(p, e) for p, e in zip(plain, R.momentum_step(*case.args[:4])))),
+        Mistake("Step against the velocity: w - lr * velocity.",
+                fn=lambda *a: (lambda w, v: (2 * a[0] - w, v))(*R.momentum_step(*a))),
+        Mistake("Return (w, velocity) in this order.", fn=lambda *a: R.momentum_step(*a)[::-1]),
+    ],
+    mutation_hint="`velocity *= beta` or `w -= ...` changes the caller's arrays: write "
+                  "`velocity = beta * velocity + grad` and return new arrays."))
+
+_spec(ArraySpec(
+    "rmsprop_step", lambda: _rmsprop_cases("rmsprop_step"), output="tuple", parts=("w", "s"),
+    mistakes=[
+        Mistake("Add eps outside the square root: sqrt(s) + eps.", fn=lambda *a: _rmsprop_variant(*a, eps_inside=True)),
+        Mistake("s averages the squared gradient: s = beta * s + (1 - beta) * grad**2.",
+                fn=lambda *a: _rmsprop_variant(*a, square=False)),
+        Mistake("Update s first, then divide by the square root of the new s.", fn=lambda *a: _rmsprop_variant(*a, old=True)),
+        Mistake("Divide by the square root of s (a root-mean-square), not by s itself.",
+                fn=lambda *a: _rmsprop_variant(*a, no_sqrt=True)),
+        Mistake("The old s keeps the weight beta and the new squared gradient gets 1 - beta, not the other way round.",
+                fn=lambda *a: _rmsprop_variant(*a, swap=True)),
+        Mistake("s is a moving average: the new squared gradient enters with weight 1 - beta.",
+                fn=lambda *a: _rmsprop_variant(*a, no_damp=True)),
+        Mistake("Step against the gradient: w - lr * grad / (sqrt(s) + eps).",
+                fn=lambda *a: (lambda w, s: (2 * a[0] - w, s))(*R.rmsprop_step(*a))),
+        Mistake("Return (w, s) in this order.", fn=lambda *a: R.rmsprop_step(*a)[::-1]),
+    ],
+    mutation_hint="`s *= beta` or `w -= ...` changes the caller's arrays: compute new arrays and return them."))
+
+_spec(ArraySpec(
+    "log_softmax", lambda: _log_softmax_cases("log_softmax"),
+    mistakes=[
+        Mistake("np.log(softmax(z)) is -inf where a probability underflows to 0: compute the log directly, "
+                "z - m - log(sum(exp(z - m))) with m the row's maximum.",
+                test=lambda case, plain: "far" in case.tags and not _finite(plain)),
+        Mistake("Subtract each row's own maximum (keepdims=True), not the maximum of the whole array.",
+                test=lambda case, plain: "mixed" in case.tags and not _finite(plain)),
+        _overflow("exp(1000) overflows to inf: subtract each row's maximum m first and use "
+                  "z - m - log(sum(exp(z - m)))."),
+        Mistake("z - max(z) is only half of it: subtract log(sum(exp(z - max(z)))) as well.",
+                fn=lambda z: z - z.max(axis=-1, keepdims=True)),
+        Mistake("Return the log-probabilities, not the probabilities.", fn=R.softmax),
+        Mistake("Normalise along the last axis (each row), not down the columns.",
+                fn=lambda z: _log_softmax_axis(z, 0) if z.ndim == 2 else None),
+        Mistake("Normalise each row separately, not over the whole array.",
+                fn=lambda z: z - z.max() - np.log(np.sum(np.exp(z - z.max())))),
+    ],
+    exception_hints=[
+        ("AxisError", "out of bounds", "Use axis=-1, the last axis, so that both 1-D and 2-D inputs work."),
+        ("ValueError", "broadcast", "Keep the reduced axis (keepdims=True) so that each row uses its own maximum "
+                                    "and sum."),
+    ]))
+
+_spec(ArraySpec(
+    "cross_entropy_from_logits", lambda: _cross_entropy_logits_cases("cross_entropy_from_logits"), output="scalar",
+    mistakes=[
+        Mistake("log(softmax(logits)) is -inf when a probability underflows to 0: use log_softmax, "
+                "z - m - log(sum(exp(z - m))), and never take the log of a probability.",
+                test=lambda case, plain: "far" in case.tags and not _finite(plain)),
+        _overflow("exp(1000) overflows to inf: subtract each row's maximum before exponentiating."),
+        Mistake("Average over the examples (rows): divide the total by n.",
+                fn=lambda z, Y: -np.sum(Y * R.log_softmax(z))),
+        Mistake("Average over rows only (np.mean over all n * k entries divides by k too).",
+                fn=lambda z, Y: -np.mean(Y * R.log_softmax(z))),
+        Mistake("Cross-entropy is minus the mean log-probability of the right class: check the sign.",
+                fn=lambda z, Y: np.mean(np.sum(Y * R.log_softmax(z), axis=-1))),
+        Mistake("The log-probability is z - logsumexp(z): you left out the log-sum-exp term.",
+                fn=lambda z, Y: -np.mean(np.sum(Y * z, axis=-1))),
+        Mistake("Take the log of the probabilities: -sum(Y * log_softmax(logits)).",
+                fn=lambda z, Y: -np.mean(np.sum(Y * R.softmax(z), axis=-1))),
+        Mistake("Return one number: the mean over rows of the per-example losses.",
+                test=lambda case, plain: plain is not None and not isinstance(plain, tuple) and np.ndim(plain) > 0),
+    ]))
+
+_spec(ArraySpec(
+    "conv2d_forward", lambda: _conv_cases("conv2d_forward"),
+    mistakes=[
+        Mistake("Slide the kernel as given (cross-correlation), without flipping it: np.flip makes it a "
+                "mathematical convolution.", fn=lambda *a: _conv_variant(*a, flip=True)),
+        Mistake("Move the window `stride` positions at a time: window (i, j) starts at row i * stride and "
+                "column j * stride.", fn=lambda *a: _conv_variant(*a, no_stride=True)),
+        Mistake("The output has (H + 2 * padding - k) // stride + 1 rows: count the window at position 0 too.",
+                fn=lambda *a: _conv_variant(*a, no_plus_one=True)),
+        Mistake("Pad the input with `padding` zeros on every side first, e.g. np.pad(x, padding).",
+                fn=lambda *a: _conv_variant(*a, no_padding=True)),
+        Mistake("Pad both sides: `padding` zeros above and below, left and right.",
+                fn=lambda *a: _conv_variant(*a, one_side=True)),
+        Mistake("Add the bias to every output entry.", fn=lambda *a: _conv_variant(*a, no_bias=True)),
+    ],
+    exception_hints=[
+        ("ValueError", "broadcast", "A window ran past the edge of the input: compute the output size "
+                                    "(H + 2 * padding - k) // stride + 1 first and loop only over it."),
+        ("ValueError", "could not broadcast", "A window ran past the edge of the input: compute the output size "
+                                              "first and loop only over it."),
+    ]))

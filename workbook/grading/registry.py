@@ -18,6 +18,11 @@ ARRAY_BUDGET = 3.0
 """Seconds of learner run time for an array check (all its cases together)."""
 TRAINING_BUDGET = 30.0
 """Seconds of learner run time for a training check (XOR, softmax classifier)."""
+BEHAVIOUR_BUDGET = 10.0
+"""Seconds of learner run time for a check judged by behaviour (numerical gradient, initialiser, Value)."""
+BEHAVIOUR_CHECKS = {"numerical_gradient": "run_numerical_gradient", "init_weights": "run_init_weights",
+                    "autograd_value": "run_autograd_value"}
+"""The checks in `behaviour.py`, each with its runner."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,35 @@ _ALL = [
            "layernorm_forward(x, gamma, beta, eps=1e-5): per row over its features, biased variance."),
     _array("dropout_forward", "dropout_forward(x, mask, keep_prob)",
            "dropout_forward(x, mask, keep_prob): inverted dropout, x * mask / keep_prob."),
+    # Issue 10's checks: eight array checks (specs in arrays.py) and three judged by behaviour (behaviour.py).
+    _array("dense_backward", "dense_backward(dout, x, W)",
+           "dense_backward(dout, x, W): returns (dx, dW, db) for out = x @ W.T + b; dout already holds the 1/n."),
+    _array("batchnorm_backward", "batchnorm_backward(dout, x, gamma, eps=1e-5)",
+           "batchnorm_backward(dout, x, gamma, eps=1e-5): returns (dx, dgamma, dbeta), through the batch statistics."),
+    _array("dropout_backward", "dropout_backward(dout, mask, keep_prob)",
+           "dropout_backward(dout, mask, keep_prob): dout * mask / keep_prob."),
+    _array("momentum_step", "momentum_step(w, grad, velocity, lr, beta=0.9)",
+           "momentum_step(w, grad, velocity, lr, beta=0.9): velocity = beta * velocity + grad; returns "
+           "(w - lr * velocity, velocity)."),
+    _array("rmsprop_step", "rmsprop_step(w, grad, s, lr=1e-3, beta=0.9, eps=1e-8)",
+           "rmsprop_step(w, grad, s, ...): s = beta * s + (1 - beta) * grad**2; returns "
+           "(w - lr * grad / (sqrt(s) + eps), s)."),
+    _array("log_softmax", "log_softmax(z)", "log_softmax(z): along the last axis, finite for logits near ±1000."),
+    _array("cross_entropy_from_logits", "cross_entropy_from_logits(logits, Y)",
+           "cross_entropy_from_logits(logits, Y): mean over rows of -sum(Y * log_softmax(logits)), stable."),
+    _array("conv2d_forward", "conv2d_forward(x, kernel, bias=0.0, stride=1, padding=0)",
+           "conv2d_forward(x, kernel, bias=0.0, stride=1, padding=0): one channel, cross-correlation, zero padding."),
+    CheckInfo("numerical_gradient", "numerical_gradient", BEHAVIOUR_BUDGET,
+              "numerical_gradient(f, x, h=1e-5): central differences of a scalar f at an array x of any shape.",
+              "numerical_gradient(f, x, h=1e-5)"),
+    CheckInfo("init_weights", "init_weights", BEHAVIOUR_BUDGET,
+              "init_weights(fan_in, fan_out, scheme, rng): (fan_out, fan_in) weights from rng, variance 2/fan_in "
+              "('he') or 2/(fan_in + fan_out) ('xavier'), judged statistically.",
+              "init_weights(fan_in, fan_out, scheme, rng)"),
+    CheckInfo("autograd_value", "Value", BEHAVIOUR_BUDGET,
+              "class Value: +, *, .tanh(), .relu(), .backward(), .data, .grad; judged on hand-picked and random "
+              "expression graphs, values used twice included.",
+              "class Value(data)"),
     CheckInfo("xor_mlp", "train", TRAINING_BUDGET,
               "train(X, y, epochs=1000, seed=0) -> predict: learns XOR and XNOR on the four points "
               "(predict(X) gives probabilities of shape (4,); predict.losses shows a loss curve).",
@@ -120,6 +154,8 @@ def _check(name, candidate, budget) -> Result:
         import numpy as np
         if info.name in ("xor_mlp", "softmax_classifier"):
             module = importlib.import_module(".training", __package__)
+        elif info.name in BEHAVIOUR_CHECKS:
+            module = importlib.import_module(".behaviour", __package__)
         else:
             module = importlib.import_module(".arrays", __package__)
     except ImportError as exc:
@@ -134,4 +170,6 @@ def _check(name, candidate, budget) -> Result:
             return module.run_xor(candidate, harness, label)
         if info.name == "softmax_classifier":
             return module.run_softmax_classifier(candidate, harness, label)
+        if info.name in BEHAVIOUR_CHECKS:
+            return getattr(module, BEHAVIOUR_CHECKS[info.name])(candidate, harness, label)
         return module.run_array_check(module.SPECS[info.name], candidate, harness, info.entry)
