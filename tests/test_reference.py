@@ -10,7 +10,8 @@ import pytest
 
 from workbook import reference as R
 from workbook.grading import CHECKS, check
-from workbook.grading.arrays import SPECS
+from workbook.grading.registry import SPECS
+from workbook.grading.spec import ArraySpec
 from workbook.grading.training import blobs
 
 SIGNATURES = {
@@ -42,7 +43,7 @@ def test_check_aliases():
     assert R.xor_mlp is R.train and R.softmax_classifier is R.train_softmax_classifier
 
 
-@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("name", [name for name, spec in SPECS.items() if isinstance(spec, ArraySpec)])
 def test_references_do_not_modify_their_inputs(name):
     for case in SPECS[name].cases():
         before = [np.copy(a) if isinstance(a, np.ndarray) else [np.copy(x) for x in a] if isinstance(a, list) else a
