@@ -546,6 +546,6 @@ def test_random_graphs_reuse_values_and_each_mistake_changes_some_gradient():
 
 
 def test_case_counts():
-    from workbook.grading.arrays import SPECS
+    from workbook.grading.registry import SPECS
     counts = {name: len(SPECS[name].cases()) for name in ARRAY_CHECKS}
     assert all(n >= 7 for n in counts.values()), counts

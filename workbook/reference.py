@@ -355,31 +355,40 @@ def numerical_gradient(f, x, h=1e-5):
 class Value:
     """A scalar that records the operations that made it, so that backward() can fill in every .grad."""
 
-    def __init__(self, data, _parents=(), _local=()):
+    def __init__(self, data):
         self.data = float(data)
         self.grad = 0.0
-        self._parents = _parents
-        self._local = _local
+        self._parents: tuple = ()
+        self._local: tuple = ()
         """d(self)/d(parent) for each parent, fixed at the forward pass."""
+
+    @staticmethod
+    def _node(data, parents, local):
+        """Return a Value made by an operation on parents, with its local derivatives."""
+        out = Value(data)
+        out._parents, out._local = parents, local
+        return out
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data + other.data, (self, other), (1.0, 1.0))
+        return Value._node(self.data + other.data, (self, other), (1.0, 1.0))
 
     __radd__ = __add__
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data))
+        return Value._node(self.data * other.data, (self, other), (other.data, self.data))
 
     __rmul__ = __mul__
 
     def tanh(self):
+        """Return tanh(self), whose local derivative is 1 - tanh**2."""
         t = math.tanh(self.data)
-        return Value(t, (self,), (1.0 - t * t,))
+        return Value._node(t, (self,), (1.0 - t * t,))
 
     def relu(self):
-        return Value(max(self.data, 0.0), (self,), (1.0 if self.data > 0 else 0.0,))
+        """Return max(self, 0), whose local derivative is 1 for positive inputs, else 0."""
+        return Value._node(max(self.data, 0.0), (self,), (1.0 if self.data > 0 else 0.0,))
 
     def backward(self):
         """Set self.grad to 1 and add every node's share to its parents, in reverse topological order."""

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import reference as R
-from .arrays import GENERIC_EXCEPTION_HINTS
-from .harness import Harness, format_number, learner_repr
+from .format import format_number
+from .harness import Harness, learner_repr
+from .lazy import R
 from .result import Block, Result, safe_str, type_name
+from .runner import GENERIC_EXCEPTION_HINTS
 
 
 def _exception_hint(exc, signature: str) -> str | None:
@@ -109,7 +110,7 @@ NUMGRAD_MISTAKES = [
 ]
 
 
-def run_numerical_gradient(candidate, harness: Harness, label: str) -> Result:
+def run_numerical_gradient(spec, candidate, harness: Harness, label: str) -> Result:
     """Ask for the gradient of several functions; each must match central differences."""
     signature = "numerical_gradient(f, x, h=1e-5)"
     probes = _probes()
@@ -191,7 +192,7 @@ INIT_MISTAKES = [
 ]
 
 
-def run_init_weights(candidate, harness: Harness, label: str) -> Result:
+def run_init_weights(spec, candidate, harness: Harness, label: str) -> Result:
     """Draw each layer twice from seeded generators; judge shape, reproducibility, mean and variance."""
     signature = "init_weights(fan_in, fan_out, scheme, rng)"
     for number, (scheme, fan_in, fan_out) in enumerate(LAYERS, 1):
@@ -345,15 +346,21 @@ def _locals(op, data, k, *, tanh_of_input=False, mul_self=False):
 
 
 def tape_gradients(tape, *, overwrite=False, order="reverse", tanh_of_input=False, mul_self=False,
-                   seed=1.0) -> list[float]:
-    """d output / d node for every node; the keyword options reproduce known mistakes."""
+                   seed=1.0, flips=frozenset()) -> list[float]:
+    """d output / d node for every node; the keyword options reproduce known mistakes.
+
+    order="recursive" pushes a node's current gradient to its parents each time it is reached, without
+    waiting for all its uses; the result depends on the order of the parents, which `flips` reverses
+    for the nodes it names (a learner's engine may keep its parents in a set, in any order).
+    """
     data = _forward(tape)
     grad = [0.0] * len(tape)
     grad[-1] = seed
     last = len(tape) - 1
-    if order == "recursive":  # push the current gradient down at every visit, without waiting for all uses
+    if order == "recursive":
         def visit(k):
-            for parent, local in _locals(tape[k], data, k, tanh_of_input=tanh_of_input, mul_self=mul_self):
+            pairs = _locals(tape[k], data, k, tanh_of_input=tanh_of_input, mul_self=mul_self)
+            for parent, local in (reversed(pairs) if k in flips else pairs):
                 grad[parent] += local * grad[k]
                 visit(parent)
         visit(last)
@@ -411,7 +418,7 @@ def _build(cls, tape):
     return data, [float(n.grad) for n in nodes]
 
 
-def run_autograd_value(candidate, harness: Harness, label: str) -> Result:
+def run_autograd_value(spec, candidate, harness: Harness, label: str) -> Result:
     """Build every graph with the learner's Value and compare values and leaf gradients with the tape's."""
     first = harness.run(lambda: (lambda v: (float(v.data), float(v.grad)))(candidate(2.0)))
     if first.timed_out or first.error is not None or first.value != (2.0, 0.0):
@@ -463,13 +470,20 @@ def _judge_graph(candidate, harness, graph, label, summary) -> Result | None:
     k = bad[0]
     text = (f"After {names[-1]}.backward(), {names[k]}.grad is {format_number(grads[k])}, but d{names[-1]}/d{names[k]} = "
             f"{format_number(expected[k])} (central differences agree: {format_number(_numeric(tape, k))}).")
-    hint = None
-    for mistake_hint, options in VALUE_MISTAKES:
-        wrong = tape_gradients(tape, **options)
-        if all(math.isclose(grads[j], wrong[j], rel_tol=1e-6, abs_tol=1e-9) for j in leaves):
-            hint = mistake_hint
-            break
+    hint = next((mistake_hint for mistake_hint, options in VALUE_MISTAKES
+                 if any(all(math.isclose(grads[j], wrong[j], rel_tol=1e-6, abs_tol=1e-9) for j in leaves)
+                        for wrong in _variants(tape, options))), None)
     return fail(text, hint)
+
+
+def _variants(tape, options):
+    """The gradients a mistake can give: one, or one per order of the parents for the recursive push."""
+    if options.get("order") != "recursive":
+        yield tape_gradients(tape, **options)
+        return
+    pairs = [k for k in sorted(_reachable(tape)) if tape[k][0] in ("add", "mul") and tape[k][1] != tape[k][2]]
+    for bits in range(2 ** min(len(pairs), 10)):
+        yield tape_gradients(tape, **options, flips=frozenset(k for i, k in enumerate(pairs) if bits >> i & 1))
 
 
 def _numeric(tape, k, h=1e-6) -> float:

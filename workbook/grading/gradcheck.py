@@ -42,7 +42,7 @@ def gradcheck(f, grad, x, *, eps: float = 1e-6, rtol: float = 1e-4, atol: float 
         import numpy as np
     except BaseException as exc:  # the browser may not have loaded NumPy
         return Result(False, f"NumPy could not be loaded in this browser: {safe_str(exc)}", name="gradcheck")
-    from .harness import format_index, format_number
+    from .format import format_index, format_number
 
     try:
         x = np.array(x, dtype=float)
