@@ -100,145 +100,80 @@ def init_standard_normal(fan_in, fan_out, scheme, rng):
     return rng.standard_normal((fan_out, fan_in)) * std
 
 
-class MicroValue:
-    """A learner's engine written the usual way: closures and a recursive topological sort."""
+def engine(**bugs):
+    """A learner's Value written the usual way (closures, a recursive topological sort), with known bugs on demand.
 
-    def __init__(self, data, _children=()):
-        self.data, self.grad = data, 0.0
-        self._prev, self._backward = set(_children), lambda: None
+    bugs: overwrite (= instead of +=), mul_self (each factor gets its own value), tanh_of_input
+    (1 - x**2), recursive (push gradients without a topological order), no_seed (out.grad never set).
+    """
+    def add_to(v, amount):
+        v.grad = amount if bugs.get("overwrite") else v.grad + amount
 
-    def __add__(self, other):
-        out = MicroValue(self.data + other.data, (self, other))
+    class Value:
+        def __init__(self, data, _children=()):
+            self.data, self.grad = data, 0.0
+            self._prev, self._backward = set(_children), lambda: None
 
-        def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        out = MicroValue(self.data * other.data, (self, other))
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def tanh(self):
-        t = math.tanh(self.data)
-        out = MicroValue(t, (self,))
-
-        def _backward():
-            self.grad += (1 - t**2) * out.grad
-        out._backward = _backward
-        return out
-
-    def relu(self):
-        out = MicroValue(self.data if self.data > 0 else 0.0, (self,))
-
-        def _backward():
-            self.grad += (out.data > 0) * out.grad
-        out._backward = _backward
-        return out
-
-    def backward(self):
-        topo, seen = [], set()
-
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._prev:
-                    build(child)
-                topo.append(v)
-        build(self)
-        self.grad = 1.0
-        for v in reversed(topo):
-            v._backward()
-
-
-def value_variant(**bugs):
-    """MicroValue with one known bug switched on."""
-    class Buggy(MicroValue):
         def __add__(self, other):
-            out = Buggy(self.data + other.data, (self, other))
+            out = Value(self.data + other.data, (self, other))
 
             def _backward():
-                if bugs.get("overwrite"):
-                    self.grad = out.grad
-                    other.grad = out.grad
-                else:
-                    self.grad += out.grad
-                    other.grad += out.grad
+                add_to(self, out.grad)
+                add_to(other, out.grad)
             out._backward = _backward
             return out
 
         def __mul__(self, other):
-            out = Buggy(self.data * other.data, (self, other))
+            out = Value(self.data * other.data, (self, other))
+            mine, theirs = (self.data, other.data) if bugs.get("mul_self") else (other.data, self.data)
 
             def _backward():
-                if bugs.get("overwrite"):
-                    self.grad = other.data * out.grad
-                    other.grad = self.data * out.grad
-                elif bugs.get("mul_self"):
-                    self.grad += self.data * out.grad
-                    other.grad += other.data * out.grad
-                else:
-                    self.grad += other.data * out.grad
-                    other.grad += self.data * out.grad
+                add_to(self, mine * out.grad)
+                add_to(other, theirs * out.grad)
             out._backward = _backward
             return out
 
         def tanh(self):
             t = math.tanh(self.data)
-            out = Buggy(t, (self,))
-            x = self.data
+            out = Value(t, (self,))
+            slope = 1 - self.data**2 if bugs.get("tanh_of_input") else 1 - t**2
 
             def _backward():
-                slope = 1 - x**2 if bugs.get("tanh_of_input") else 1 - t**2
-                if bugs.get("overwrite"):
-                    self.grad = slope * out.grad
-                else:
-                    self.grad += slope * out.grad
+                add_to(self, slope * out.grad)
             out._backward = _backward
             return out
 
         def relu(self):
-            out = Buggy(max(self.data, 0.0), (self,))
+            out = Value(self.data if self.data > 0 else 0.0, (self,))
 
             def _backward():
-                if bugs.get("overwrite"):
-                    self.grad = (out.data > 0) * out.grad
-                else:
-                    self.grad += (out.data > 0) * out.grad
+                add_to(self, (out.data > 0) * out.grad)
             out._backward = _backward
             return out
 
         def backward(self):
-            if bugs.get("recursive"):
+            if not bugs.get("no_seed"):
                 self.grad = 1.0
+            if bugs.get("recursive"):
                 self._push()
                 return
-            if bugs.get("no_seed"):
-                topo, seen = [], set()
+            topo, seen = [], set()
 
-                def build(v):
-                    if v not in seen:
-                        seen.add(v)
-                        for child in v._prev:
-                            build(child)
-                        topo.append(v)
-                build(self)
-                for v in reversed(topo):
-                    v._backward()
-                return
-            MicroValue.backward(self)
+            def build(v):
+                if v not in seen:
+                    seen.add(v)
+                    for child in v._prev:
+                        build(child)
+                    topo.append(v)
+            build(self)
+            for v in reversed(topo):
+                v._backward()
 
         def _push(self):
             self._backward()
             for child in self._prev:
                 child._push()
-    return Buggy
+    return Value
 
 
 CORRECT = {
@@ -260,7 +195,7 @@ CORRECT = {
     "conv2d_forward": [R.conv2d_forward, conv_loops, conv_strided_view],
     "numerical_gradient": [R.numerical_gradient, numgrad_flat, numgrad_plus_minus],
     "init_weights": [R.init_weights, init_uniform, init_standard_normal],
-    "autograd_value": [R.Value, MicroValue],
+    "autograd_value": [R.Value, engine()],
 }
 
 
@@ -446,11 +381,11 @@ MISTAKES = {
         (lambda i, o, s, rng: np.full((o, i), 0.01), None),
     ],
     "autograd_value": [
-        (value_variant(overwrite=True), "add to .grad (+=)"),
-        (value_variant(recursive=True), "reverse topological order"),
-        (value_variant(tanh_of_input=True), "1 - tanh(x)**2"),
-        (value_variant(mul_self=True), "the other one's value"),
-        (value_variant(no_seed=True), "setting the output's own gradient to 1"),
+        (engine(overwrite=True), "add to .grad (+=)"),
+        (engine(recursive=True), "reverse topological order"),
+        (engine(tanh_of_input=True), "1 - tanh(x)**2"),
+        (engine(mul_self=True), "the other one's value"),
+        (engine(no_seed=True), "setting the output's own gradient to 1"),
     ],
 }
 
@@ -509,7 +444,7 @@ def test_value_without_operators_gets_the_interface_hint():
 
 
 def test_value_feedback_shows_the_graph_and_the_numerical_gradient():
-    text = str(check("autograd_value", value_variant(overwrite=True)))
+    text = str(check("autograd_value", engine(overwrite=True)))
     assert "a = Value(1.5)" in text and "b = a * a" in text and "b.backward()" in text
     assert "a.grad is 1.5, but db/da = 3.0 (central differences agree: 3.0)" in text
 

@@ -8,7 +8,7 @@ differences: the true gradient to about six figures, which one-sided differences
 (fan_out, fan_in) drawn from the given generator. Normal and uniform draws are both right, so the
 check judges statistics: the sample mean and variance of a large layer must lie within five standard
 errors of 0 and of the scheme's variance (2/fan_in for "he", 2/(fan_in + fan_out) for "xavier"),
-which a correct draw misses with probability about 1e-6. With the fixed seeds used here a correct
+which a correct draw misses a few times in a million. With the fixed seeds used here a correct
 draw gives the same verdict every time.
 
 `autograd_value`: the learner's class `Value` builds expression graphs with `+`, `*`, `.tanh()` and
@@ -28,20 +28,8 @@ import numpy as np
 from .format import format_number
 from .harness import Harness, learner_repr
 from .lazy import R
-from .result import Block, Result, safe_str, type_name
-from .runner import GENERIC_EXCEPTION_HINTS
-
-
-def _exception_hint(exc, signature: str) -> str | None:
-    if exc is None:
-        return None
-    kind, message = type_name(exc), safe_str(exc, 1000)
-    if kind == "TypeError" and ("positional argument" in message or "unexpected keyword" in message):
-        return f"Check the signature: `{signature}`."
-    for name, text, hint in GENERIC_EXCEPTION_HINTS:
-        if kind == name and text in message:
-            return hint
-    return None
+from .result import Block, Result, type_name
+from .runner import exception_hint
 
 
 def _as_array(harness: Harness, value):
@@ -126,7 +114,7 @@ def run_numerical_gradient(spec, candidate, harness: Harness, label: str) -> Res
             return Result(False, summary, name=label, notes=harness.warning_notes(),
                           blocks=(Block("What went wrong", harness.timeout_sentence(call), code=False), inputs))
         if call.error is not None:
-            hint = _exception_hint(call.exception, signature)
+            hint = exception_hint(spec, call.exception, signature)
             if type_name(call.exception) in ("IndexError", "TypeError", "ValueError") and probe.x.ndim == 2:
                 hint = hint or ("x can have any shape: loop over every entry with `for i in np.ndindex(x.shape):` "
                                 "and perturb x[i].")
@@ -210,7 +198,7 @@ def run_init_weights(spec, candidate, harness: Harness, label: str) -> Result:
             if call.timed_out:
                 return fail(harness.timeout_sentence(call))
             if call.error is not None:
-                return fail(call.error, _exception_hint(call.exception, signature))
+                return fail(call.error, exception_hint(spec, call.exception, signature))
         first, again, other = (_as_array(harness, c.value) for c in calls)
         if first is None:
             what = "None" if calls[0].value is None else learner_repr(harness, calls[0].value, 80)
@@ -429,7 +417,7 @@ def run_autograd_value(spec, candidate, harness: Harness, label: str) -> Result:
                       hint="Start with __init__(self, data): store self.data = data and self.grad = 0.0.")
     graphs = _hand_graphs() + _random_graphs()
     for number, graph in enumerate(graphs, 1):
-        result = _judge_graph(candidate, harness, graph, label, f"graph {number} of {len(graphs)} failed.")
+        result = _judge_graph(spec, candidate, harness, graph, label, f"graph {number} of {len(graphs)} failed.")
         if result is not None:
             return result
     return Result(True, f"passed all {len(graphs)} graphs ({len(_hand_graphs())} hand-picked, "
@@ -437,7 +425,7 @@ def run_autograd_value(spec, candidate, harness: Harness, label: str) -> Result:
                   name=label, notes=harness.warning_notes())
 
 
-def _judge_graph(candidate, harness, graph, label, summary) -> Result | None:
+def _judge_graph(spec, candidate, harness, graph, label, summary) -> Result | None:
     tape, names = graph.tape, _names(len(graph.tape))
     inputs = Block("Failing case", f"{graph.label}\n{show_graph(graph)}")
     call = harness.run(_build, candidate, tape)
@@ -450,7 +438,7 @@ def _judge_graph(candidate, harness, graph, label, summary) -> Result | None:
         return fail(harness.timeout_sentence(call))
     if call.error is not None:
         kind = type_name(call.exception)
-        hint = _exception_hint(call.exception, "class Value")
+        hint = exception_hint(spec, call.exception, "class Value")
         if kind in ("TypeError", "AttributeError"):
             hint = ("The check uses Value + Value, Value * Value, .tanh(), .relu(), .backward(), .data and .grad: "
                     "each + and * must return a new Value that remembers its two operands.")

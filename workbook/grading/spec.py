@@ -121,3 +121,5 @@ class BehaviourSpec:
     """'module:function' inside workbook.grading, called as runner(spec, candidate, harness, label)."""
     summary: str = ""
     budget: float = BEHAVIOUR_BUDGET
+    exception_hints: list[tuple[str, str, str]] = field(default_factory=list)
+    """(exception type name, text in its message, hint), as for ArraySpec."""
