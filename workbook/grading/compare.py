@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .harness import Harness, format_index, format_number, learner_repr
+import numpy as np
+
+from .format import describe_shape, format_index, format_number, ordinal
+from .harness import Harness, learner_repr
 from .result import type_name
 
 
@@ -34,7 +37,7 @@ def _assert_allclose():
     return assert_allclose
 
 
-def mismatch_report(np, obtained, expected, rtol: float, atol: float) -> str:
+def mismatch_report(obtained, expected, rtol: float, atol: float) -> str:
     """numpy.testing's report for obtained vs expected, with ACTUAL/DESIRED renamed yours/expected."""
     try:
         _assert_allclose()(obtained, expected, rtol=rtol, atol=atol, err_msg="", verbose=True)
@@ -47,16 +50,10 @@ def mismatch_report(np, obtained, expected, rtol: float, atol: float) -> str:
     return text
 
 
-def describe_shape(shape: tuple[int, ...]) -> str:
-    """'(3,)' style, as NumPy prints shapes."""
-    return str(tuple(int(n) for n in shape))
-
-
 class Comparer:
     """Compares learner outputs with expected values at one tolerance."""
 
-    def __init__(self, np, harness: Harness, rtol: float, atol: float):
-        self.np = np
+    def __init__(self, harness: Harness, rtol: float, atol: float):
         self.harness = harness
         self.rtol = rtol
         self.atol = atol
@@ -65,7 +62,6 @@ class Comparer:
 
     def to_plain(self, value, kind: str):
         """The learner's output as float ndarray(s)/float for matching mistakes, or None."""
-        np = self.np
         if kind in ("tuple", "list"):
             if isinstance(value, (tuple, list)):
                 parts = [self.to_plain(v, "array") for v in value]
@@ -75,7 +71,7 @@ class Comparer:
             return None
         if isinstance(value, np.ndarray) and type(value) is np.ndarray and value.dtype.kind in "biuf":
             return value.astype(float)
-        call = self.harness.run(_as_float_array, np, value)
+        call = self.harness.run(_as_float_array, value)
         return call.value if call.error is None and not call.timed_out else None
 
     # ----------------------------------------------------------------------------- comparisons
@@ -96,7 +92,6 @@ class Comparer:
 
     def array(self, value, expected, what: str) -> Finding | None:
         """Compare an array output: type, dtype, shape, finiteness, then values."""
-        np = self.np
         if value is None:
             return self._none(what)
         if isinstance(value, (list, tuple)):
@@ -126,13 +121,12 @@ class Comparer:
                     "np.zeros(...), which is float by default." if values_right else
                     "Its values are also wrong; see the comparison below.")
             if not values_right:
-                report = mismatch_report(np, arr.astype(float), expected, self.rtol, self.atol)
+                report = mismatch_report(arr.astype(float), expected, self.rtol, self.atol)
             return Finding(f"{what} has dtype {arr.dtype} ({kind}), but a float array is expected. {more}",
                            report)
         return self._values(arr, expected, what)
 
     def _shape_finding(self, arr, expected, what: str) -> Finding:
-        np = self.np
         got, want = describe_shape(arr.shape), describe_shape(expected.shape)
         if arr.ndim == 0:
             sentence = f"{what} is a single number ({format_number(arr)}), but an array of shape {want} is expected."
@@ -148,18 +142,17 @@ class Comparer:
         elif arr.ndim > expected.ndim or arr.size > expected.size:
             sentence += (" Arrays of different shapes were probably broadcast together: "
                          "check the shapes of the intermediate results.")
-        report = mismatch_report(np, arr, expected, self.rtol, self.atol)
+        report = mismatch_report(arr, expected, self.rtol, self.atol)
         return Finding(sentence, report, hint)
 
     def _values(self, arr, expected, what: str) -> Finding | None:
-        np = self.np
         arr = arr.astype(float)
         bad_values = ~np.isfinite(arr) & np.isfinite(expected)
         if bad_values.any():
             index = tuple(int(i) for i in np.argwhere(bad_values)[0])
             return Finding(f"{what} contains {format_number(arr[index])} at index {format_index(index)}, "
                            f"where the expected value is {format_number(expected[index])}.",
-                           mismatch_report(np, arr, expected, self.rtol, self.atol))
+                           mismatch_report(arr, expected, self.rtol, self.atol))
         close = np.isclose(arr, expected, rtol=self.rtol, atol=self.atol, equal_nan=True)
         if close.all():
             return None
@@ -173,11 +166,10 @@ class Comparer:
         else:
             sentence = (f"{what} differs from the expected one at {len(wrong)} of {arr.size} positions; "
                         f"the first is index {format_index(index)}: {values}.")
-        return Finding(sentence, mismatch_report(np, arr, expected, self.rtol, self.atol))
+        return Finding(sentence, mismatch_report(arr, expected, self.rtol, self.atol))
 
     def scalar(self, value, expected: float) -> Finding | None:
         """Compare a single-number output (a loss or a penalty)."""
-        np = self.np
         what = "Your result"
         if value is None:
             return self._none(what)
@@ -222,7 +214,7 @@ class Comparer:
                 return Finding(f"Your function returned {len(value)} values, but the {n} values {shape} "
                                "are expected, in this order.")
             for i, (name, got, want) in enumerate(zip(parts, value, expected)):
-                finding = self.array(got, want, f"The `{name}` you returned ({_ordinal(i)} element)")
+                finding = self.array(got, want, f"The `{name}` you returned ({ordinal(i)} element)")
                 if finding:
                     return finding
             return None
@@ -244,7 +236,6 @@ class Comparer:
 
     def same(self, plain, value) -> bool:
         """Whether the learner's plain output equals a known mistake's output (same shape, same nan)."""
-        np = self.np
         if plain is None or value is None:
             return False
         if isinstance(value, (tuple, list)):
@@ -258,12 +249,8 @@ class Comparer:
             bool(np.allclose(a, b, rtol=max(self.rtol, 1e-6), atol=max(self.atol, 1e-9), equal_nan=True))
 
 
-def _as_float_array(np, value):
+def _as_float_array(value):
     arr = np.asarray(value)
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "biuf":
         return arr.view(np.ndarray).astype(float)
     return None
-
-
-def _ordinal(i: int) -> str:
-    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else f"{i + 1}th"

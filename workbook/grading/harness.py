@@ -21,7 +21,10 @@ import types
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .budget import Budget, BudgetExceeded, _is_library
+from .format import format_index, format_number
 from .result import safe_repr, safe_str, type_name
 
 _MISSING = object()
@@ -92,8 +95,7 @@ class NumpyGuard:
     exit the learner's names are put back, so the notebook behaves as the learner left it.
     """
 
-    def __init__(self, np):
-        self.np = np
+    def __init__(self):
         self._tables = [(sys.modules[target], table) for target, table in canonical_namespaces().items()]
         self._learner: dict[tuple[int, str], object] = {}
         self._stack: contextlib.ExitStack | None = None
@@ -126,7 +128,6 @@ class NumpyGuard:
     def __enter__(self):
         self._learner = self._scan()
         self._set(self._learner, canonical=True)
-        np = self.np
         self._learner_err = np.geterr()
         self._stack = contextlib.ExitStack()
         self._stack.enter_context(np.errstate(all="ignore"))
@@ -145,7 +146,7 @@ class NumpyGuard:
         """Run the body in the learner's NumPy: their reassigned names and floating-point settings."""
         self._set(self._learner, canonical=False)
         try:
-            with self.np.errstate(**self._learner_err):
+            with np.errstate(**self._learner_err):
                 yield
         finally:
             now = self._scan()
@@ -179,8 +180,7 @@ class Call:
 class Harness:
     """Calls learner code for one check, sharing the check's time budget and NumPy guard."""
 
-    def __init__(self, np, guard: NumpyGuard, budget: Budget, entry: str):
-        self.np = np
+    def __init__(self, guard: NumpyGuard, budget: Budget, entry: str):
         self.guard = guard
         self.budget = budget
         self.entry = entry
@@ -188,11 +188,11 @@ class Harness:
 
     def call(self, fn, args: tuple = (), names: tuple[str, ...] = (), kwargs: dict | None = None) -> Call:
         """Call fn on copies of args; report what it returned, raised, emitted or modified."""
-        copies = tuple(copy_value(self.np, a) for a in args)
+        copies = tuple(copy_value(a) for a in args)
         result = self.run(fn, *copies, **(kwargs or {}))
         if result.error is None and not result.timed_out:
             for name, original, copy in zip(names, args, copies):
-                change = describe_change(self.np, original, copy)
+                change = describe_change(original, copy)
                 if change:
                     result.mutated = (f"Your function changed its input `{name}` in place ({change}). "
                                       f"Leave inputs untouched: compute a new array instead "
@@ -281,16 +281,16 @@ def describe_exception(exc: BaseException) -> str:
     return f"Your function raised {text}{where}."
 
 
-def copy_value(np, value):
+def copy_value(value):
     """A copy of an input handed to learner code: arrays and lists of arrays are copied."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, list):
-        return [copy_value(np, v) for v in value]
+        return [copy_value(v) for v in value]
     return value
 
 
-def describe_change(np, original, copy) -> str | None:
+def describe_change(original, copy) -> str | None:
     """Describe how copy (given to the learner) differs from original, or None if it does not."""
     if isinstance(original, np.ndarray):
         if not isinstance(copy, np.ndarray) or copy.shape != original.shape:
@@ -308,28 +308,11 @@ def describe_change(np, original, copy) -> str | None:
         for i, (a, b) in enumerate(zip(original, copy)):
             if isinstance(a, np.ndarray) and b is not a and not isinstance(b, np.ndarray):
                 return f"item {i} was replaced"
-            change = describe_change(np, a, b)
+            change = describe_change(a, b)
             if change:
                 return f"item {i}: {change}"
         return None
     return None
-
-
-def format_index(index: tuple[int, ...]) -> str:
-    """(1, 2) as '(1, 2)' and (3,) as '(3,)', like NumPy prints indices."""
-    return "(" + ", ".join(str(int(i)) for i in index) + ("," if len(index) == 1 else "") + ")"
-
-
-def format_number(x) -> str:
-    """A NumPy or Python scalar as a short plain number: 0.25, -1.0, nan, True."""
-    try:
-        if type(x).__name__ in ("bool", "bool_"):
-            return str(bool(x))
-        value = float(x)
-    except BaseException:  # not a real number: fall back to its repr
-        return safe_repr(x, 60)
-    text = f"{value:.6g}"
-    return text + ".0" if text.lstrip("-").isdigit() else text
 
 
 def learner_repr(harness: Harness, value, limit: int = 300) -> str:

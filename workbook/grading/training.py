@@ -14,12 +14,16 @@ one per epoch, set by `predict.losses = losses` before returning), the feedback 
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
 from .harness import Call, Harness, learner_repr
+from .lazy import R
 from .result import Block, Result, safe_str, type_name
+from .runner import GENERIC_EXCEPTION_HINTS
+from .spec import TrainingSpec
 
 LOSSES_TIP = ("To see your loss curve here, set `predict.losses = losses` (one loss per epoch) "
               "before `return predict`.")
@@ -69,9 +73,11 @@ def _call_failure(harness: Harness, call: Call, what: str) -> str:
     return call.mutated.replace("Your function", what, 1)
 
 
-def _exception_hint(call: Call, signature: str) -> str | None:
-    from .arrays import GENERIC_EXCEPTION_HINTS
+def _signature(spec: TrainingSpec) -> str:
+    return f"{spec.entry}{inspect.signature(getattr(R, spec.entry))}"
 
+
+def _exception_hint(call: Call, signature: str) -> str | None:
     kind, message = type_name(call.exception), safe_str(call.exception, 1000)
     if kind == "TypeError" and "argument" in message:
         return f"Check the signature: `{signature}`, with default values for the optional arguments."
@@ -103,9 +109,9 @@ def _curve_hint(losses) -> str | None:
 
 # ------------------------------------------------------------------------------------------ XOR
 
-def run_xor(candidate, harness: Harness, label: str) -> Result:
+def run_xor(spec: TrainingSpec, candidate, harness: Harness, label: str) -> Result:
     """Train on XOR and XNOR; each predict must round to the labels."""
-    signature = "train(X, y, epochs=1000, seed=0)"
+    signature = _signature(spec)
     X = np.array(XOR_X)
     runs = []
     for task, labels in XOR_TASKS:
@@ -198,9 +204,9 @@ def _xor_result(runs, label: str, harness: Harness) -> Result:
 
 # ---------------------------------------------------------------------------- softmax classifier
 
-def run_softmax_classifier(candidate, harness: Harness, label: str) -> Result:
+def run_softmax_classifier(spec: TrainingSpec, candidate, harness: Harness, label: str) -> Result:
     """Train on six interleaved blobs in three classes; held-out accuracy must reach the threshold."""
-    signature = "train_softmax_classifier(X, y, n_classes, epochs=500, seed=0)"
+    signature = _signature(spec)
     X, y = blobs(seed=20240601)
     X_test, y_test = blobs(seed=20240602)
     k = SOFTMAX_CLASSES
@@ -215,7 +221,7 @@ def run_softmax_classifier(candidate, harness: Harness, label: str) -> Result:
     predict = call.value
     if not callable(predict):
         returned = "None" if predict is None else f"a {type_name(predict)}"
-        return Result(False, f"{signature.split('(')[0]} must return a function predict(X); yours returned "
+        return Result(False, f"{spec.entry} must return a function predict(X); yours returned "
                              f"{returned}.", name=label, blocks=(data,), notes=harness.warning_notes())
     losses, losses_note = _read_losses(harness, predict)
     accuracies = {}
