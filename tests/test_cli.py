@@ -175,6 +175,12 @@ def test_guide_prints_the_authoring_guide(capsys):
     assert out == read_guide()
     for heading in ("## The course folder", "### The six kinds", "## A complete example"):
         assert heading in out
+    example = re.search(r"## A complete example.*?````markdown\n(.*?)\n````", out, re.S).group(1)
+    assert example + "\n" == (ROOT / "workbook" / "build" / "templates" / "content" / "01-first-steps.md").read_text()
+    from workbook import grading
+    for name, info in grading.CHECKS.items():
+        assert f"| `{name}` | `{info.signature}` |" in out
+    assert "{{" not in out
 
 
 def test_the_package_names_no_course(tmp_path):

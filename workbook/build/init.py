@@ -15,6 +15,8 @@ HIDDEN = ("gitignore", "github")
 DIST_NAME = "markdown-workbook"
 """The distribution name this package is installed under (the import name is `workbook`)."""
 GUIDE = Path(__file__).with_name("guide.md")
+EXAMPLE = "01-first-steps.md"
+"""The example set, which the guide also shows: one text, checked by `workbook init`'s tests."""
 
 
 def write_course(directory: Path, title: str | None = None) -> list[Path]:
@@ -53,5 +55,17 @@ def _requirement() -> str:
 
 
 def read_guide() -> str:
-    """Return the authoring guide (Markdown)."""
-    return GUIDE.read_text(encoding="utf-8")
+    """Return the authoring guide (Markdown), its complete example being the set `init` writes."""
+    example = (TEMPLATES / "content" / EXAMPLE).read_text(encoding="utf-8").rstrip("\n")
+    guide = GUIDE.read_text(encoding="utf-8")
+    return guide.replace("{{ example }}", example).replace("{{ checks }}", _checks_table())
+
+
+def _checks_table() -> str:
+    """Return the grading registry's checks as a Markdown table: the guide never lags behind it."""
+    from .. import grading
+
+    rows = ["| check | student defines | what is compared |", "|---|---|---|"]
+    for info in grading.CHECKS.values():
+        rows.append(f"| `{info.name}` | `{info.signature}` | {info.summary.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows)
