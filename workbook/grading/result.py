@@ -131,7 +131,9 @@ def safe_str(obj, limit: int = 300) -> str:
         text = str(obj)
         if not isinstance(text, str):
             raise TypeError("__str__ returned a non-string")
-    except BaseException:  # a learner's __str__ may do anything
+    except BaseException as exc:  # a learner's __str__ may do anything
+        if type_name(exc) == "BudgetExceeded":  # tracing is off now: its __repr__ would run unwatched
+            return f"<{type_name(obj)} object (its str() did not finish in time)>"
         return safe_repr(obj, limit)
     if len(text) > limit:
         text = text[: limit - 15] + " ...[truncated]"

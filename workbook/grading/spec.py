@@ -21,7 +21,7 @@ TRAINING_BUDGET = 30.0
 """Seconds of learner run time for a training check (XOR, softmax classifier)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Case:
     """One set of inputs for the function under test."""
 
@@ -33,7 +33,7 @@ class Case:
     """Properties mistakes can key on: 'large' (overflow-prone), 'boundary', 'constant', 'random'."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mistake:
     """A known mistake: reproduced by `fn(*args)`, or recognised by `test(case, plain)`."""
 
@@ -42,7 +42,7 @@ class Mistake:
     test: Callable | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gradient:
     """How to check a backward function against central differences of its forward."""
 
@@ -58,7 +58,7 @@ class Gradient:
     """What to say when the only differences are at the kink."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArraySpec:
     """Everything needed to check one learner function against its reference `workbook.reference.<name>`."""
 
@@ -90,7 +90,7 @@ class ArraySpec:
         return self.name
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainingSpec:
     """A check that trains the learner's model and judges what its `predict` does."""
 
