@@ -198,29 +198,38 @@ class PredictFailure:
     """Whether predict itself raised or ran out of time (rather than returning something unusable)."""
 
 
-def _xor_predict(harness: Harness, predict, points):
-    """predict(points) as probabilities of shape (n,), or (None, why not)."""
-    n = len(points)
+def _ask(harness: Harness, predict, points, expected: str, problem_of):
+    """predict(points) as a float array, or (None, why not); problem_of(probs) names what is wrong with it."""
     pcall = harness.call(predict, (points,), ("X",))
     if not pcall.ok:
         return None, PredictFailure(Block("What went wrong", _call_failure(harness, pcall, "Your predict"),
                                           code=False), raised=True)
     probs = _as_probabilities(harness, pcall.value)
-    problem = None
     if probs is None:
-        problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} "
-                   f"(of type {type_name(pcall.value)}); an array of {n} probabilities is expected.")
-    elif probs.shape != (n,):
-        problem = (f"predict(X) returned an array of shape {probs.shape}, but shape ({n},) is expected, one "
-                   "probability per point" + (": flatten it with .reshape(-1)." if probs.size == n else "."))
-    elif not np.isfinite(probs).all():
-        problem = f"predict(X) returned non-finite values: {np.array2string(probs, precision=4)}."
-    elif (probs < -1e-9).any() or (probs > 1 + 1e-9).any():
-        problem = (f"predict(X) returned {np.array2string(probs, precision=4)}, which are not probabilities "
-                   "in [0, 1]: apply the sigmoid to the output.")
+        problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} (of type "
+                   f"{type_name(pcall.value)}); {expected} is expected.")
+    else:
+        problem = problem_of(probs)
     if problem:
         return None, PredictFailure(Block("What went wrong", problem, code=False), raised=False)
     return probs, None
+
+
+def _xor_predict(harness: Harness, predict, points):
+    """predict(points) as probabilities of shape (n,), or (None, why not)."""
+    n = len(points)
+
+    def problem_of(probs) -> str | None:
+        if probs.shape != (n,):
+            return (f"predict(X) returned an array of shape {probs.shape}, but shape ({n},) is expected, one "
+                    "probability per point" + (": flatten it with .reshape(-1)." if probs.size == n else "."))
+        if not np.isfinite(probs).all():
+            return f"predict(X) returned non-finite values: {np.array2string(probs, precision=4)}."
+        if (probs < -1e-9).any() or (probs > 1 + 1e-9).any():
+            return (f"predict(X) returned {np.array2string(probs, precision=4)}, which are not probabilities "
+                    "in [0, 1]: apply the sigmoid to the output.")
+        return None
+    return _ask(harness, predict, points, f"an array of {n} probabilities", problem_of)
 
 
 def xor_probes(X):
@@ -317,26 +326,17 @@ def _xor_notes(runs: list[XorRun], harness: Harness) -> tuple[str, ...]:
 def _classifier_predict(harness: Harness, predict, points, k: int):
     """predict(points) as class probabilities of shape (n, k), or (None, why not)."""
     n = len(points)
-    pcall = harness.call(predict, (points,), ("X",))
-    if not pcall.ok:
-        return None, PredictFailure(Block("What went wrong", _call_failure(harness, pcall, "Your predict"),
-                                          code=False), raised=True)
-    probs = _as_probabilities(harness, pcall.value)
-    problem = None
-    if probs is None:
-        problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} (of type "
-                   f"{type_name(pcall.value)}); an array of class probabilities of shape ({n}, {k}) is expected.")
-    elif probs.shape != (n, k):
-        problem = (f"predict(X) returned an array of shape {probs.shape}, but ({n}, {k}) is expected: one row "
-                   "of class probabilities per point.")
-    elif not np.isfinite(probs).all():
-        problem = "predict(X) returned nan or inf values."
-    elif (probs < -1e-9).any() or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
-        problem = ("The rows of predict(X) are not probabilities that sum to 1: apply softmax to the output "
-                   "scores.")
-    if problem:
-        return None, PredictFailure(Block("What went wrong", problem, code=False), raised=False)
-    return probs, None
+
+    def problem_of(probs) -> str | None:
+        if probs.shape != (n, k):
+            return (f"predict(X) returned an array of shape {probs.shape}, but ({n}, {k}) is expected: one row "
+                    "of class probabilities per point.")
+        if not np.isfinite(probs).all():
+            return "predict(X) returned nan or inf values."
+        if (probs < -1e-9).any() or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
+            return "The rows of predict(X) are not probabilities that sum to 1: apply softmax to the output scores."
+        return None
+    return _ask(harness, predict, points, f"an array of class probabilities of shape ({n}, {k})", problem_of)
 
 
 def _ignores_order(probs, reordered, order) -> str | None:
