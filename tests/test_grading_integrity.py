@@ -142,6 +142,19 @@ def test_patching_the_comparer_changes_no_verdict():
     assert not any("changed" in note for note in later.notes)
 
 
+def test_the_seal_itself_cannot_be_switched_off():
+    from workbook.grading.integrity import Seal
+    original, compare = Seal.restore, Comparer.compare
+
+    def relu(z):
+        Seal.restore = lambda self: []
+        Comparer.compare = lambda self, *args, **kwargs: None
+        return -np.asarray(z, dtype=float)
+    assert not check("relu", relu).passed
+    assert Seal.restore is original and Comparer.compare is compare
+    assert not check("relu", wrong_relu).passed
+
+
 def test_an_added_method_is_removed():
     def relu(z):
         Comparer.__getattribute__ = lambda self, name: (lambda *a, **k: None)

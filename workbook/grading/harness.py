@@ -30,6 +30,8 @@ from .integrity import Seal
 from .result import safe_repr, safe_str, type_name
 
 _MISSING = object()
+_restore = Seal.restore
+"""Bound at import: learner code that replaces Seal.restore is itself put back by the original."""
 
 # Where NumPy's public names are defined, most specific first. The top-level `numpy` namespace is
 # assembled from these at import time; a learner reassigning `np.exp` changes only `numpy.exp`.
@@ -242,7 +244,7 @@ class Harness:
                     call.message = ""
                 call.error = describe_exception(exc, call.message)
         if self.seal is not None:
-            for name in self.seal.restore():
+            for name in _restore(self.seal):
                 if name not in self.changed:
                     self.changed.append(name)
         if self.budget.exhausted and not call.timed_out:

@@ -52,6 +52,8 @@ CHECKS: types.MappingProxyType = types.MappingProxyType(
 
 _SEAL = Seal()
 """The grader's modules as they were before learner code ran (see `integrity`)."""
+_restore = Seal.restore
+"""Bound at import: learner code that replaces Seal.restore is itself put back by the original."""
 
 
 def check(name: str, candidate, *, budget: float | None = None) -> Result:
@@ -99,7 +101,7 @@ def _check(name, candidate, budget) -> Result:
         _SEAL.add_loaded({"workbook.reference": R._load()})
     except ImportError as exc:
         return _no_numpy(exc, label)
-    changed = _SEAL.restore()
+    changed = _restore(_SEAL)
     if _SEAL.tainted:
         return Result(False, f"The workbook's grader was changed before it was first used "
                              f"({', '.join(_SEAL.tainted[:3])}), so it cannot judge reliably. Restart the kernel "
