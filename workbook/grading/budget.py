@@ -137,6 +137,8 @@ def library_prefixes() -> tuple[str, ...]:
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         if paths.get(key):
             prefixes.add(os.path.join(os.path.abspath(paths[key]), ""))
+    # Pyodide keeps most of the standard library in a zip (/lib/python312.zip), which sysconfig does not name.
+    prefixes.update(os.path.join(entry, "") for entry in sys.path if entry.endswith(".zip"))
     numpy = sys.modules.get("numpy")
     if numpy is not None and getattr(numpy, "__file__", None):
         prefixes.add(os.path.dirname(os.path.abspath(numpy.__file__)) + os.sep)
