@@ -56,7 +56,7 @@ def test_manifest_describes_sets_and_problems(built):
     assert entry["counts"] == {"recall": 1, "compute": 2, "choice": 2, "code": 1, "debug": 1, "challenge": 1}
     k1 = next(p for p in entry["problems"] if p["id"] == "K1")
     assert k1 == {"id": "K1", "kind": "code", "title": "ReLU backward", "check": "relu_backward",
-                  "line": 78, "hints": 1}
+                  "line": 98, "hints": 1}
 
 
 def test_notebook_has_one_prompt_per_problem_and_a_cell_per_checkable_problem(built):
@@ -68,7 +68,7 @@ def test_notebook_has_one_prompt_per_problem_and_a_cell_per_checkable_problem(bu
     assert prompts == ["R1", "C1", "C2", "Q1", "TF1", "K1", "D1", "X1"]
     assert answers == ["C1", "C2", "Q1", "TF1", "K1", "D1", "X1"]
     k1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "K1")
-    assert k1.metadata["workbook"]["line"] == 78
+    assert k1.metadata["workbook"]["line"] == 98
 
 
 def test_notebook_names_its_source_file_not_the_build_machine_path(built):
@@ -137,7 +137,7 @@ def test_failed_build_leaves_previous_output_untouched(built, tmp_path, capsys):
     shutil.copy(ERRORS / "many-errors.md", bad)
     assert build(bad, out) == 1
     err = capsys.readouterr().err
-    assert "many-errors.md:5: problem 'A' (recall) needs a worked answer" in err
+    assert "many-errors.md:9: problem 'A' (recall) needs a worked answer" in err
     assert "3 errors in 1 file; nothing was built" in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no temporary left over
@@ -155,7 +155,7 @@ def test_check_reports_all_errors_of_all_files_without_traceback(tmp_path):
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert "Traceback" not in proc.stderr
-    assert any(line.startswith("unknown-check.md:7: problem 'K1': unknown check 'relu_bakward' "
+    assert any(line.startswith("unknown-check.md:11: problem 'K1': unknown check 'relu_bakward' "
                                "(did you mean 'relu_backward'?)") for line in lines)
     assert sum(line.startswith("many-errors.md:") for line in lines) == 3
     assert lines[-1] == "6 errors in 3 files"
@@ -176,3 +176,23 @@ def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path):
 def test_console_script_is_the_same_cli():
     text = (ROOT / "pyproject.toml").read_text()
     assert 'workbook = "workbook.build.cli:main"' in text
+
+
+def test_check_prints_warnings_at_their_line_and_still_passes(tmp_path):
+    shutil.copy(ERRORS / "close-to-prompt.md", tmp_path)
+    proc = run_cli("check", "--content", str(tmp_path), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("close-to-prompt.md:12: warning: problem 'C1': the prompt's number 2 would "
+                                  "be accepted as the answer, 1.998")
+    assert proc.stdout.strip() == "1 problem sets, 1 problems: all valid"
+
+
+def test_a_problem_closed_with_three_colons_fails_the_build(tmp_path, capsys):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(ERRORS / "swallowed-problem.md", content)
+    assert build(content, tmp_path / "site") == 1
+    err = capsys.readouterr().err
+    assert "swallowed-problem.md:21: problem 'R1': this `:::` line closes nothing" in err
+    assert "swallowed-problem.md:23: problem 'K1' starts inside problem 'R1'" in err
+    assert not (tmp_path / "site").exists()

@@ -1,16 +1,20 @@
 """The static site build (workbook.build.site), without a browser: layout, Pyodide lock, wheel, server.
 
-One site is built per module from tests/fixtures/sample (about 10 s with a warm download cache
-in ~/.cache/workbook-site; the first build ever needs npm and PyPI).
+Two sites are built from tests/fixtures/sample: the default one, and one with a (fake) full Pyodide
+distribution; the forms a distribution may take (folder, tarball, URLs) are resolved without a site
+build. About 15 s with a warm download cache in ~/.cache/workbook-site; the first build ever needs
+npm and PyPI.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,8 +31,8 @@ from workbook import progress
 from workbook.build.errors import BuildError
 from workbook.build.site import SiteRequestHandler, build_site, build_wheel, cache_dir, site_size
 from workbook.build.site.downloads import _pip_download
-from workbook.build.site.pyodide import _closure, _NpmRuntime
-from workbook.build.site.versions import APPS, DIST_PACKAGES, PIPLITE_PACKAGES, PYODIDE_CDN
+from workbook.build.site.pyodide import _closure, _FullDistribution, _NpmRuntime
+from workbook.build.site.versions import APPS, DIST_PACKAGES, PIPLITE_PACKAGES, PYODIDE_CDN, RUNTIME_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "sample"
@@ -173,6 +177,37 @@ def test_pyodide_lock_vendors_start_up_packages_and_pins_the_rest(site):
     assert packages["workbook"]["depends"] == []
 
 
+BUILD_TIME_IMPORTS = ("workbook.build", "markdown_it", "mdit_py_plugins", "nbformat", "yaml", "jupyterlite_core",
+                      "jupyterlite_pyodide_kernel", "jupyter_server")
+"""Modules only the build has: none may be shipped to, or imported in, the browser."""
+
+
+def test_the_wheel_in_the_site_holds_only_browser_modules(site):
+    """The wheel the site ships (the one its lock names) has no build-time module and imports none."""
+    static = site / "static" / "pyodide"
+    wheel = zipfile.ZipFile(static / lock_of(site)["packages"]["workbook"]["file_name"])
+    modules = [n for n in wheel.namelist() if n.endswith(".py")]
+    source = {f"workbook/{p.relative_to(ROOT / 'workbook').as_posix()}" for p in (ROOT / "workbook").rglob("*.py")
+              if "__pycache__" not in p.parts}
+    browser = {n for n in source if not n.startswith(("workbook/build/", "workbook/_answers/"))}
+    assert set(modules) - {"workbook/_answers/__init__.py"} == browser
+    for name in modules:
+        package = name.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        if not name.endswith("__init__.py"):
+            package = package.rpartition(".")[0]
+        for node in ast.walk(ast.parse(wheel.read(name), name)):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                targets = [".".join([*base, node.module or ""]).strip(".")]
+                targets += [f"{targets[0]}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            for target in targets:
+                assert not target.startswith(BUILD_TIME_IMPORTS), f"{name}:{node.lineno} imports {target}"
+
+
 def test_no_other_host_is_configured(site):
     """Nothing but the pinned Pyodide CDN appears in the site's configuration and landing page."""
     for path in [*site.rglob("jupyter-lite.json"), site / "index.html", site / "landing.js",
@@ -199,7 +234,7 @@ def test_build_errors_are_messages(tmp_path, compiled):
     with pytest.raises(BuildError, match="must be an empty folder"):
         build_site(compiled, busy)
     broken = tmp_path / "broken"
-    compile_notebooks(SAMPLE, broken)
+    shutil.copytree(compiled, broken)
     (broken / "notebooks" / f"{SET_ID}.ipynb").write_text("{not json")
     with pytest.raises(BuildError, match="not valid JSON"):
         build_site(broken, tmp_path / "out3")
@@ -211,7 +246,7 @@ def _fake_distribution(root: Path) -> Path:
     runtime = _NpmRuntime(cache_dir())
     dist = root / "pyodide"
     dist.mkdir(parents=True)
-    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+    for name in (*RUNTIME_FILES, "pyodide-lock.json"):
         (dist / name).write_bytes((runtime.dir / name).read_bytes())
     for key in _closure(runtime.lock["packages"], DIST_PACKAGES):
         (dist / runtime.lock["packages"][key]["file_name"]).write_bytes(f"fake {key}".encode())
@@ -224,9 +259,9 @@ def _serve_folder(folder: Path):
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
 
 
-@pytest.mark.parametrize("form", ["folder", "tarball", "url-folder", "url-tarball"])
-def test_full_distribution_vendors_numpy(compiled, tmp_path, form, monkeypatch):
-    # a cache of its own (a real Pyodide release may sit in the real one), sharing npm and wheels
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch) -> Path:
+    """A cache of its own (a real Pyodide release may sit in the real one), sharing npm and wheels."""
     real = cache_dir()
     _NpmRuntime(real)
     _pip_download(list(PIPLITE_PACKAGES), real)
@@ -235,19 +270,50 @@ def test_full_distribution_vendors_numpy(compiled, tmp_path, form, monkeypatch):
     for sub in ("npm", "wheels"):
         (isolated / sub).symlink_to(real / sub, target_is_directory=True)
     monkeypatch.setenv("WORKBOOK_SITE_CACHE", str(isolated))
-    dist = _fake_distribution(tmp_path / "dist")
-    tarball = tmp_path / "pyodide-314.0.6.tar.bz2"
-    with tarfile.open(tarball, "w:bz2") as tf:
+    return isolated
+
+
+@pytest.fixture(scope="module")
+def distribution(tmp_path_factory) -> Path:
+    """A fake full distribution (folder `dist/pyodide`) and its release tarball beside `dist`."""
+    root = tmp_path_factory.mktemp("distribution")
+    dist = _fake_distribution(root / "dist")
+    with tarfile.open(root / "pyodide-314.0.6.tar.bz2", "w:bz2") as tf:
         tf.add(dist, arcname="pyodide")
-    httpd, url = _serve_folder(tmp_path)
+    return dist
+
+
+@pytest.mark.parametrize("form", ["folder", "folder-above", "tarball", "url-folder", "url-tarball"])
+def test_a_full_distribution_is_found_in_every_form(form, distribution, isolated_cache):
+    root = distribution.parents[1]
+    httpd, url = _serve_folder(root)
     try:
-        spec = {"folder": str(dist), "tarball": str(tarball), "url-folder": f"{url}dist/pyodide/",
-                "url-tarball": f"{url}{tarball.name}"}[form]
-        out = tmp_path / "site"
-        build_site(compiled, out, pyodide_dist=spec)
+        spec = {"folder": str(distribution), "folder-above": str(distribution.parent),
+                "tarball": str(root / "pyodide-314.0.6.tar.bz2"), "url-folder": f"{url}dist/pyodide/",
+                "url-tarball": f"{url}pyodide-314.0.6.tar.bz2"}[form]
+        runtime = _FullDistribution(spec, isolated_cache)
+        files = runtime.package_files(isolated_cache)
+        runtime_bytes = {name: runtime.runtime_file(name).read_bytes() for name in runtime.runtime_files}
     finally:
         httpd.shutdown()
         httpd.server_close()
+    assert runtime.lock == read_json(distribution / "pyodide-lock.json")
+    assert sorted(files) == _closure(runtime.lock["packages"], DIST_PACKAGES)
+    assert files["numpy"].read_bytes() == b"fake numpy"
+    assert runtime_bytes == {name: (distribution / name).read_bytes() for name in RUNTIME_FILES}
+
+
+def test_a_full_distribution_with_a_file_missing_is_refused(tmp_path, isolated_cache):
+    dist = _fake_distribution(tmp_path / "dist")
+    (dist / "pyodide.asm.wasm").unlink()
+    runtime = _FullDistribution(str(dist), isolated_cache)
+    with pytest.raises(BuildError, match="pyodide.asm.wasm is missing from the distribution"):
+        runtime.runtime_file("pyodide.asm.wasm")
+
+
+def test_a_site_with_a_full_distribution_vendors_numpy(compiled, distribution, tmp_path, isolated_cache):
+    out = tmp_path / "site"
+    build_site(compiled, out, pyodide_dist=str(distribution))
     packages = lock_of(out)["packages"]
     numpy = packages["numpy"]
     assert not numpy["file_name"].startswith("http")
@@ -293,8 +359,10 @@ def test_server_mime_types(site):
 
 
 def test_serve_prints_the_url_and_stops_on_ctrl_c(site):
+    # a background job of a shell starts with SIGINT ignored, which a terminal's Ctrl-C never meets
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from workbook.build.site import serve; serve({str(site)!r}, port=0)"],
+        [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+         f"from workbook.build.site import serve; serve({str(site)!r}, port=0)"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -16,7 +16,7 @@ from .gradcheck import first_difference, numerical_gradient
 from .harness import Call, Harness, copy_value
 from .lazy import R
 from .result import Block, Result, type_name
-from .spec import ArraySpec, Case, Mistake
+from .spec import ArraySpec, Case, Gradient, Mistake
 
 GENERIC_EXCEPTION_HINTS = [
     ("ValueError", "truth value of an array", "`if z > 0:` and Python's max() or min() work on single "
@@ -82,18 +82,31 @@ def mistake_hint(spec: ArraySpec, comparer: Comparer, failures: list[tuple[Case,
 
 
 def gradient_note(spec: ArraySpec, case: Case, plain) -> str | None:
-    """Compare the learner's gradient with central differences of the forward, for the feedback."""
-    grad = spec.gradient
-    if grad is None or plain is None or isinstance(plain, tuple):
+    """Compare the learner's gradient(s) with central differences of the forward, for the feedback."""
+    grads = spec.gradient if isinstance(spec.gradient, tuple) else (spec.gradient,)
+    for grad in grads:
+        note = _gradient_note(grad, case, plain) if grad is not None else None
+        if note:
+            return note
+    return None
+
+
+def _gradient_note(grad: Gradient, case: Case, plain) -> str | None:
+    if plain is None or isinstance(plain, tuple) != (grad.part is not None):
         return None
-    x = case.args[grad.wrt]
+    if grad.part is not None:
+        if len(plain) <= grad.part:
+            return None
+        plain = plain[grad.part]
+    x = case.args[grad.wrt] if grad.at is None else grad.at(case.args)
     analytic = np.asarray(plain, dtype=float)
-    if analytic.shape != x.shape:
+    if analytic.shape != np.shape(x):
         return None
     args = list(copies(case.args))
 
     def loss(value):
-        args[grad.wrt] = value
+        if grad.at is None:
+            args[grad.wrt] = value
         return grad.loss(tuple(args), value)
 
     numeric = numerical_gradient(np, loss, x)

@@ -19,6 +19,8 @@ ARRAY_BUDGET = 3.0
 """Seconds of learner run time for an array check (all its cases together)."""
 TRAINING_BUDGET = 30.0
 """Seconds of learner run time for a training check (XOR, softmax classifier)."""
+BEHAVIOUR_BUDGET = 10.0
+"""Seconds of learner run time for a check judged by behaviour (numerical gradient, initialiser, Value)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class Gradient:
     """kink(args) -> boolean mask of entries where finite differences are not meaningful."""
     kink_note: str = ""
     """What to say when the only differences are at the kink."""
+    part: int | None = None
+    """For a tuple output, which element this gradient is (None: the output is one array)."""
+    at: Callable | None = None
+    """at(args) -> the point x, when x is not itself an argument (args are then left as they are)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ class ArraySpec:
     """(exception type name, text in its message, hint)."""
     rtol: float = 1e-5
     atol: float = 1e-8
-    gradient: Gradient | None = None
+    gradient: Gradient | tuple[Gradient, ...] | None = None
+    """One gradient check, or one per returned array of a tuple output (each with its `part`)."""
     accept: Callable | None = None
     """accept(args, expected, plain) -> expected, for conventions where more than one answer is right."""
     mutation_hint: str | None = None
@@ -101,3 +108,18 @@ class TrainingSpec:
     """'module:function' inside workbook.grading, called as runner(spec, candidate, harness, label)."""
     summary: str = ""
     budget: float = TRAINING_BUDGET
+
+
+@dataclass(frozen=True)
+class BehaviourSpec:
+    """A check judged by what the learner's code does on probes of its own, not by one expected array."""
+
+    name: str
+    entry: str
+    """The learner's function or class, also the reference's name (e.g. 'Value' for autograd_value)."""
+    runner: str
+    """'module:function' inside workbook.grading, called as runner(spec, candidate, harness, label)."""
+    summary: str = ""
+    budget: float = BEHAVIOUR_BUDGET
+    exception_hints: list[tuple[str, str, str]] = field(default_factory=list)
+    """(exception type name, text in its message, hint), as for ArraySpec."""

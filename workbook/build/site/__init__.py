@@ -47,32 +47,32 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None) ->
     Raises BuildError with a one-paragraph message on any failure.
     """
     compiled, out = Path(compiled), Path(out)
-    manifest = _read_manifest(compiled)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BuildError(f"the site output {out} must be an empty folder or not exist yet")
-    cache = cache_dir()
     try:
+        # 1. Everything the site is made of, read, checked and downloaded before anything is written.
+        manifest = _read_manifest(compiled)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise BuildError(f"the site output {out} must be an empty folder or not exist yet")
+        answers = {s["id"]: compiled / "answers" / f"{s['id']}.json" for s in manifest["sets"]}
+        cache = cache_dir()
+        runtime = _FullDistribution(pyodide_dist, cache) if pyodide_dist else _NpmRuntime(cache)
+        vendored = runtime.package_files(cache)
+        piplite = _pip_download(list(PIPLITE_PACKAGES), cache)
+        kernel_wheels = _kernel_extension_wheels()
         with tempfile.TemporaryDirectory(prefix="workbook-lite-") as tmp:
+            # 2. The lite dir: Pyodide with the workbook wheel in its lock, the piplite index (for
+            # `%pip install` of what depends on comm), the notebooks, the configuration.
             lite = Path(tmp) / "lite"
-            lite.mkdir()
-            if pyodide_dist:
-                runtime = _FullDistribution(pyodide_dist, cache)
-            else:
-                runtime = _NpmRuntime(cache)
-            piplite = _pip_download(list(PIPLITE_PACKAGES), cache)
-            answers = {s["id"]: compiled / "answers" / f"{s['id']}.json" for s in manifest["sets"]}
             wheel = build_wheel(Path(tmp) / "wheel", answers)
-            static = lite / "static" / "pyodide"
-            _stage_pyodide(static, runtime, wheel, cache, extra=[*_kernel_extension_wheels(), *piplite])
+            _stage_pyodide(lite / "static" / "pyodide", runtime, wheel, cache,
+                           extra=[*kernel_wheels, *piplite], vendored=vendored)
             (lite / "pypi").mkdir()
-            for w in piplite:  # also in the piplite index, for `%pip install` of dependents
+            for w in piplite:
                 shutil.copy2(w, lite / "pypi" / w.name)
             site_manifest = _stage_contents(compiled, manifest, lite / "contents")
             _write_lite_config(lite)
+            # 3. JupyterLite builds the apps; then what it does not know of: the landing page.
             _run_lite_build(lite, out)
             _install_landing_page(out, site_manifest)
             _prune(out)
-    except BuildError:
-        raise
     except OSError as e:
         raise BuildError(f"could not build the site: {e}") from None

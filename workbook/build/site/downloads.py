@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,9 @@ import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from ..errors import BuildError
 from .versions import PYODIDE_PYTHON
@@ -85,15 +87,13 @@ def _pip_download(specs: list[str], cache: Path) -> list[Path]:
     wheels_dir.mkdir(parents=True, exist_ok=True)
 
     def find(spec: str) -> Path | None:
-        name, _, version = spec.partition("==")
-        stem = re.sub(r"[-_.]+", "_", name).lower()
-        candidates = [
-            w
-            for w in wheels_dir.glob("*.whl")
-            if re.sub(r"[-_.]+", "_", w.name.split("-")[0]).lower() == stem
-            and (not version or w.name.split("-")[1] == version)
-        ]
-        return sorted(candidates)[-1] if candidates else None
+        req = Requirement(spec)
+        candidates = []
+        for w in wheels_dir.glob("*.whl"):
+            name, version, _, _ = parse_wheel_filename(w.name)
+            if name == canonicalize_name(req.name) and req.specifier.contains(version, prereleases=True):
+                candidates.append((version, w))
+        return max(candidates)[1] if candidates else None
 
     missing = [s for s in specs if find(s) is None]
     if missing:

@@ -1,4 +1,11 @@
-"""Pyodide for the site: the runtime, the vendored start-up packages and the patched lock."""
+"""Pyodide for the site: the runtime, the vendored start-up packages and the patched lock.
+
+Staged into the lite dir's `static/pyodide/`, the kernel's well-known path: its PyodideAddon copies
+it into the site and points `pyodideUrl` at it. The addon's own `pyodide_url` (`jupyter lite build
+--pyodide`) is not used: it copies a release tarball as it is, where the site needs the lock changed
+(start-up wheels vendored with the sha256 of the files shipped, the rest pinned to the CDN, the
+workbook wheel added) and also starts from the npm runtime, which is no release tarball.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +18,28 @@ import sys
 import zipfile
 from pathlib import Path
 
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
 from ..errors import BuildError
 from .downloads import _download, _extract_dist, _npm_package, _pip_download
-from .versions import DIST_PACKAGES, KERNEL_EXTENSION_WHEELS, KERNEL_PACKAGES, PYODIDE_CDN, PYODIDE_PYTHON, PYODIDE_VERSION, RUNTIME_FILES
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+from .versions import (
+    DIST_PACKAGES,
+    KERNEL_EXTENSION_WHEELS,
+    KERNEL_PACKAGES,
+    PYODIDE_CDN,
+    PYODIDE_PYTHON,
+    PYODIDE_VERSION,
+    RUNTIME_FILES,
+)
 
 
 def _closure(packages: dict, roots) -> list[str]:
     """Names (lock keys) of `roots` and everything they depend on in the lock."""
-    keys = {_norm(k): k for k in packages}
+    keys = {canonicalize_name(k): k for k in packages}
     seen: dict[str, str] = {}
     stack = list(roots)
     while stack:
-        n = _norm(stack.pop())
+        n = canonicalize_name(stack.pop())
         if n in seen:
             continue
         if n not in keys:
@@ -51,6 +64,8 @@ def _check_lock(lock: dict, where: str) -> None:
 class _NpmRuntime:
     """The runtime from the npm package; pure-Python start-up wheels from PyPI."""
 
+    runtime_files = RUNTIME_FILES
+
     def __init__(self, cache: Path):
         self.dir = _npm_package(f"pyodide@{PYODIDE_VERSION}", cache)
         self.lock = json.loads((self.dir / "pyodide-lock.json").read_text(encoding="utf-8"))
@@ -65,12 +80,10 @@ class _NpmRuntime:
         pk = self.lock["packages"]
         specs = [f"{pk[k]['name']}=={pk[k]['version']}" for k in self.vendor]
         wheels = _pip_download(specs, cache)
-        by_name = {}
-        for w in wheels:
-            by_name[_norm(w.name.split("-")[0])] = w
+        by_name = {parse_wheel_filename(w.name)[0]: w for w in wheels}
         out = {}
         for k in self.vendor:
-            w = by_name.get(_norm(pk[k]["name"]))
+            w = by_name.get(canonicalize_name(pk[k]["name"]))
             if w is None:
                 raise BuildError(f"pip download gave no wheel for {pk[k]['name']}")
             out[k] = w
@@ -79,6 +92,8 @@ class _NpmRuntime:
 
 class _FullDistribution:
     """A full Pyodide distribution: a folder, a .tar.bz2 file, or a URL of either."""
+
+    runtime_files = RUNTIME_FILES
 
     def __init__(self, spec: str, cache: Path):
         self.spec = spec
@@ -131,17 +146,19 @@ class _FullDistribution:
         return {k: self._file(self.lock["packages"][k]["file_name"]) for k in self.vendor}
 
 
-def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: list[Path] = ()) -> None:
+def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: list[Path] = (),
+                   vendored: dict[str, Path] | None = None) -> None:
     """Write runtime, vendored wheels, the workbook wheel and the patched lock into `dest`.
 
     `extra`: pure-Python wheels that are not in Pyodide's lock (the kernel's own, comm), added to
-    it so that they can be preloaded."""
+    it so that they can be preloaded. `vendored`: `runtime.package_files(cache)`, if already in hand."""
     dest.mkdir(parents=True)
-    for name in RUNTIME_FILES:
+    for name in runtime.runtime_files:
         shutil.copy2(runtime.runtime_file(name), dest / name)
     lock = copy.deepcopy(runtime.lock)
     packages = lock["packages"]
-    vendored = runtime.package_files(cache)
+    if vendored is None:
+        vendored = runtime.package_files(cache)
     for key, spec in packages.items():
         if key in vendored:
             src = vendored[key]
@@ -160,10 +177,13 @@ def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: 
 
 def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
     """Ship a pure-Python wheel and list it in the lock under its normalised name, with its
-    top-level modules as `imports`: a cell importing one of them loads it."""
+    top-level modules as `imports`: a cell importing one of them loads it.
+
+    Our own code, not the kernel's PyodideLockAddon: that addon re-solves the whole lock with uv and
+    pyodide-lock (neither installed; the solve asks an index) to add wheels, where the site adds a
+    few pure-Python wheels with no dependencies outside the lock: one entry each."""
     shutil.copy2(wheel, dest / wheel.name)
-    dist, version = wheel.name.split("-")[:2]
-    name = _norm(dist)
+    name, version, _, _ = parse_wheel_filename(wheel.name)
     with zipfile.ZipFile(wheel) as zf:
         tops = sorted({
             n.split("/")[0].removesuffix(".py")
@@ -172,7 +192,7 @@ def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
         })
     packages[name] = {
         "name": name,
-        "version": version,
+        "version": str(version),
         "file_name": wheel.name,
         "install_dir": "site",
         "sha256": _sha256(wheel),
@@ -186,13 +206,15 @@ def _add_wheel_to_lock(dest: Path, packages: dict, wheel: Path) -> None:
 def _kernel_extension_wheels() -> list[Path]:
     """The wheels the Pyodide kernel's labextension ships (ipykernel shim, piplite, pyodide-kernel)."""
     import jupyter_core.paths
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_KERNEL_NPM_NAME, PYPI_WHEELS
+    from jupyterlite_pyodide_kernel.utils import list_wheels
 
     roots = [Path(sys.prefix) / "share" / "jupyter", *map(Path, jupyter_core.paths.jupyter_path())]
     for root in roots:
-        pypi = root / "labextensions" / "@jupyterlite" / "pyodide-kernel-extension" / "static" / "pypi"
+        pypi = root / "labextensions" / PYODIDE_KERNEL_NPM_NAME / "static" / PYPI_WHEELS
         found = {}
-        for whl in pypi.glob("*.whl"):
-            name = _norm(whl.name.split("-")[0])
+        for whl in list_wheels(pypi):
+            name = parse_wheel_filename(whl.name)[0]
             if name in KERNEL_EXTENSION_WHEELS:
                 found[name] = whl
         if len(found) == len(KERNEL_EXTENSION_WHEELS):

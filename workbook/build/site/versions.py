@@ -1,9 +1,14 @@
-"""The pinned versions and package lists the site is built from (one place for all of them)."""
+"""The pinned versions and package lists the site is built from (one place for all of them).
 
-PYODIDE_VERSION = "314.0.6"
-"""The Pyodide version jupyterlite-pyodide-kernel 0.8.6 expects."""
-PYODIDE_PYTHON = "3.14"
-PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+The Pyodide pins are the pinned kernel's own (jupyterlite-pyodide-kernel 0.8.6 declares the Pyodide
+it works with): pinning the kernel pins them.
+"""
+
+from jupyterlite_pyodide_kernel.constants import PYODIDE_CDN_URL, PYODIDE_PYTHON_VERSION, PYODIDE_VERSION
+
+PYODIDE_PYTHON = PYODIDE_PYTHON_VERSION
+"""The Python of that Pyodide: the start-up wheels are downloaded for it."""
+PYODIDE_CDN = f"{PYODIDE_CDN_URL}/"
 """Where the lock's packages that are not vendored are loaded from (absolute `file_name`)."""
 KERNEL_PACKAGES = ("micropip", "ipython", "jedi")
 """Lock packages the kernel loads at start; vendored with their dependencies."""
@@ -23,3 +28,6 @@ APPS = ("notebooks", "tree")
 """JupyterLite apps shipped: the Notebook UI and its file browser (its logo links there)."""
 AUTOSAVE_SECONDS = 2
 """Notebook autosave interval: edits reach browser storage within this, so a reload loses nothing."""
+
+__all__ = ["PYODIDE_VERSION", "PYODIDE_PYTHON", "PYODIDE_CDN", "KERNEL_PACKAGES", "DIST_PACKAGES",
+           "PIPLITE_PACKAGES", "KERNEL_EXTENSION_WHEELS", "PRELOAD", "RUNTIME_FILES", "APPS", "AUTOSAVE_SECONDS"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.metadata
 import json
-import re
+import tomllib
 import zipfile
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from ..errors import BuildError
 
@@ -19,15 +22,20 @@ Pyodide) and the answers of a local build (the wheel gets the site's own)."""
 
 
 def package_version() -> str:
-    """The version of the `workbook` package (pyproject.toml's, else 0.1.0)."""
-    pyproject = PACKAGE.parent / "pyproject.toml"
+    """The version of the `workbook` package being packaged.
+
+    The source tree's pyproject.toml first: it is what is being packaged, and an editable install's
+    metadata keeps the version of the day it was installed. Else the installed distribution's."""
     try:
-        m = re.search(r'(?m)^version\s*=\s*"([^"]+)"', pyproject.read_text(encoding="utf-8"))
-        if m:
-            return m.group(1)
-    except OSError:
+        with open(PACKAGE.parent / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
         pass
-    return "0.1.0"
+    try:
+        return importlib.metadata.version("workbook")
+    except importlib.metadata.PackageNotFoundError:
+        raise BuildError(f"cannot tell the version of the workbook package in {PACKAGE}: no pyproject.toml "
+                         "beside it and not installed") from None
 
 
 def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
@@ -36,6 +44,11 @@ def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
     `answers` maps set id -> answers JSON file, packaged as `workbook/_answers/<id>.json`. The
     version carries a hash of the contents (`0.1.0+g1234abcd`) so a redeployed site never meets
     a stale cached wheel. Reproducible: same inputs, same bytes.
+
+    Written here rather than by `pip wheel` / setuptools: those package the whole `workbook`
+    (build included) with the editable install's answers, stamp times into the archive, and run a
+    build backend in an isolated environment that may ask an index; a pure-Python wheel is a zip
+    with three metadata files.
     """
     pkg = PACKAGE
     files: dict[str, bytes] = {}
@@ -59,7 +72,11 @@ def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
     digest = hashlib.sha256()
     for name, data in sorted(files.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    version = f"{package_version()}+g{digest.hexdigest()[:10]}"
+    base = package_version()
+    try:
+        version = str(Version(f"{base}+g{digest.hexdigest()[:10]}"))
+    except InvalidVersion:
+        raise BuildError(f"the workbook package's version {base!r} is not a PEP 440 version") from None
     dist_info = f"workbook-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = (
         "Metadata-Version: 2.1\nName: workbook\n"

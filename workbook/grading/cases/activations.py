@@ -1,4 +1,4 @@
-"""Activation functions and their backward passes: ReLU, leaky ReLU, sigmoid, tanh, GELU, softmax."""
+"""Activation functions and their backward passes: ReLU, leaky ReLU, sigmoid, tanh, GELU, softmax, log-softmax."""
 
 from __future__ import annotations
 
@@ -288,5 +288,47 @@ SPECS = [
         exception_hints=[
             ("AxisError", "out of bounds", "Use axis=-1, the last axis, so that both 1-D and 2-D inputs work."),
             ("ValueError", "broadcast", "Keep the summed axis (keepdims=True) so that each row is divided by its own sum."),
+        ]),
+]
+
+
+# Log-softmax (issue 10): the softmax cases plus one where a probability underflows to 0.
+
+def _log_softmax_cases(name: str) -> list[Case]:
+    cases = _softmax_cases(name)
+    cases.insert(5, Case("one logit 800 below the others (its probability underflows to 0)",
+                         (F([[0.0, -800.0, 1.0], [2.0, 0.0, -1.0]]),), frozenset({"far"})))
+    return cases
+
+
+def _log_softmax_axis(z, axis):
+    m = z.max(axis=axis, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+
+
+SPECS += [
+    ArraySpec(
+        "log_softmax", lambda: _log_softmax_cases("log_softmax"),
+        summary="along the last axis, finite for logits near ±1000 and for probabilities that underflow.",
+        mistakes=[
+            Mistake("np.log(softmax(z)) is -inf where a probability underflows to 0: compute the log directly, "
+                    "z - m - log(sum(exp(z - m))) with m the row's maximum.",
+                    test=lambda case, plain: "far" in case.tags and not finite(plain)),
+            Mistake("Subtract each row's own maximum (keepdims=True), not the maximum of the whole array.",
+                    test=lambda case, plain: "mixed" in case.tags and not finite(plain)),
+            overflow("exp(1000) overflows to inf: subtract each row's maximum m first and use "
+                     "z - m - log(sum(exp(z - m)))."),
+            Mistake("z - max(z) is only half of it: subtract log(sum(exp(z - max(z)))) as well.",
+                    fn=lambda z: z - z.max(axis=-1, keepdims=True)),
+            Mistake("Return the log-probabilities, not the probabilities.", fn=lambda z: R.softmax(z)),
+            Mistake("Normalise along the last axis (each row), not down the columns.",
+                    fn=lambda z: _log_softmax_axis(z, 0) if z.ndim == 2 else None),
+            Mistake("Normalise each row separately, not over the whole array.",
+                    fn=lambda z: z - z.max() - np.log(np.sum(np.exp(z - z.max())))),
+        ],
+        exception_hints=[
+            ("AxisError", "out of bounds", "Use axis=-1, the last axis, so that both 1-D and 2-D inputs work."),
+            ("ValueError", "broadcast", "Keep the reduced axis (keepdims=True) so that each row uses its own "
+                                        "maximum and sum."),
         ]),
 ]

@@ -91,7 +91,8 @@ def _norm_mistakes(unit: str, axis: int, wrong_axis: str) -> list[Mistake]:
     ]
 
 
-def _dropout_cases(name: str) -> list[Case]:
+def dropout_cases(name: str) -> list[Case]:
+    """Cases (x, mask, keep_prob), shared with dropout_backward, whose (dout, mask, keep_prob) look the same."""
     rng = rng_for(name)
     x = F([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
     cases = [
@@ -108,7 +109,8 @@ def _dropout_cases(name: str) -> list[Case]:
     return cases
 
 
-def _ignores_mask(case, plain):
+def ignores_mask(case, plain):
+    """Whether the output zeroes other entries than the mask does (a new random mask was drawn)."""
     if plain is None or isinstance(plain, tuple):
         return False
     x, mask = case.args[0], np.asarray(case.args[1], dtype=float)
@@ -156,7 +158,7 @@ SPECS = [
                                         "scaled by its own mean and variance."),
         ]),
     ArraySpec(
-        "dropout_forward", lambda: _dropout_cases("dropout_forward"),
+        "dropout_forward", lambda: dropout_cases("dropout_forward"),
         summary="inverted dropout, x * mask / keep_prob.",
         mistakes=[
             Mistake("Inverted dropout divides by keep_prob, so that the expected activation stays the same.",
@@ -166,6 +168,6 @@ SPECS = [
                     fn=lambda x, mask, p: x * mask / (1 - p) if p < 1 else None),
             Mistake("The mask marks the units to keep (1 = keep): multiply by mask, not by 1 - mask.",
                     fn=lambda x, mask, p: x * (1 - np.asarray(mask, dtype=float)) / p),
-            Mistake("Use the mask you are given; don't draw a new random one.", test=_ignores_mask),
+            Mistake("Use the mask you are given; don't draw a new random one.", test=ignores_mask),
         ]),
 ]

@@ -1,11 +1,11 @@
-"""Labels and losses: one-hot encoding, MSE, cross-entropy, its gradient through softmax, the L2 penalty."""
+"""Labels and losses: one-hot encoding, MSE, cross-entropy (from probabilities and from logits), its gradient, L2."""
 
 from __future__ import annotations
 
 from ..lazy import R, np
 from ..spec import ArraySpec, Case, Gradient, Mistake
 from .activations import softmax_axis0
-from .common import F, overflow, rng_for
+from .common import F, finite, overflow, rng_for
 
 
 def _one_hot_cases(name: str) -> list[Case]:
@@ -177,5 +177,40 @@ SPECS = [
                     fn=lambda w, lam: lam / 2 * np.sqrt(np.sum(w**2))),
             Mistake("Multiply by lam / 2, don't divide by it.",
                     fn=lambda w, lam: np.sum(w**2) / (lam / 2) if lam else None),
+        ]),
+]
+
+
+# Cross-entropy straight from logits (issue 10).
+
+def _cross_entropy_logits_cases(name: str) -> list[Case]:
+    cases = _sce_backward_cases(name)
+    cases.insert(4, Case("a wrong class 1000 above the right one (softmax gives it all the mass)",
+                         (F([[0.0, 1000.0], [2.0, 1.0]]), F([[1, 0], [1, 0]])), frozenset({"far", "large"})))
+    return cases
+
+
+SPECS += [
+    ArraySpec(
+        "cross_entropy_from_logits", lambda: _cross_entropy_logits_cases("cross_entropy_from_logits"),
+        output="scalar", summary="mean over rows of -sum(Y * log_softmax(logits)), Y one-hot, stable.",
+        mistakes=[
+            Mistake("log(softmax(logits)) is -inf when a probability underflows to 0: use log_softmax, "
+                    "z - m - log(sum(exp(z - m))), and never take the log of a probability.",
+                    test=lambda case, plain: "far" in case.tags and not finite(plain)),
+            overflow("exp(1000) overflows to inf: subtract each row's maximum before exponentiating."),
+            Mistake("Average over the examples (rows): divide the total by n.",
+                    fn=lambda z, Y: -np.sum(Y * R.log_softmax(z))),
+            Mistake("Average over rows only (np.mean over all n * k entries divides by k too).",
+                    fn=lambda z, Y: -np.mean(Y * R.log_softmax(z))),
+            Mistake("Cross-entropy is minus the mean log-probability of the right class: check the sign.",
+                    fn=lambda z, Y: np.mean(np.sum(Y * R.log_softmax(z), axis=-1))),
+            Mistake("The log-probability is z - logsumexp(z): you left out the log-sum-exp term.",
+                    fn=lambda z, Y: -np.mean(np.sum(Y * z, axis=-1))),
+            Mistake("Take the log of the probabilities: -sum(Y * log_softmax(logits)).",
+                    fn=lambda z, Y: -np.mean(np.sum(Y * R.softmax(z), axis=-1))),
+            Mistake("Return one number: the mean over rows of the per-example losses.",
+                    test=lambda case, plain: plain is not None and not isinstance(plain, tuple)
+                    and np.ndim(plain) > 0),
         ]),
 ]

@@ -1,4 +1,4 @@
-"""Optimiser steps: plain SGD, Adam, clipping by the global norm."""
+"""Optimiser steps: plain SGD, momentum, RMSProp, Adam, clipping by the global norm."""
 
 from __future__ import annotations
 
@@ -169,4 +169,111 @@ SPECS = [
                         math.sqrt(sum(float(np.sum(g**2)) for g in gs)))),
         ],
         mutation_hint="`g *= scale` changes the caller's arrays: build a new list, e.g. [g * scale for g in grads]."),
+]
+
+
+# Momentum and RMSProp (issue 10).
+
+def _momentum_cases(name: str) -> list[Case]:
+    rng = rng_for(name)
+    w, g = F([0.5, -1.0, 2.0]), F([0.1, -0.2, 0.3])
+    cases = [
+        Case("first step from velocity 0, lr = 0.1", (w, g, np.zeros(3), 0.1)),
+        Case("non-zero velocity, lr = 0.1", (w, g, F([0.5, 0.5, -1.0]), 0.1)),
+        Case("beta = 0.5", (w, g, F([1.0, -2.0, 0.0]), 0.01, 0.5), frozenset({"beta"})),
+        Case("beta = 0 (plain SGD)", (w, g, F([3.0, 3.0, 3.0]), 0.1, 0.0), frozenset({"beta"})),
+        Case("lr = 0 (w stays, the velocity still updates)", (w, g, F([0.2, 0.0, -0.2]), 0.0)),
+        Case("2-D weights of shape (2, 3)", (F([[1.0, 0.0, -1.0], [2.0, 3.0, 4.0]]),
+                                             F([[1.0, -1.0, 0.0], [0.5, 0.5, 2.0]]),
+                                             F([[0.1, 0.2, 0.3], [-0.1, -0.2, -0.3]]), 0.05)),
+    ]
+    for shape in [(5,), (3, 4)]:
+        cases.append(Case(f"random arrays of shape {shape}, lr = 0.01",
+                          (rng.normal(0.0, 1.0, shape), rng.normal(0.0, 1.0, shape), rng.normal(0.0, 1.0, shape),
+                           0.01), frozenset({"random"})))
+    return cases
+
+
+def _momentum_variant(w, grad, velocity, lr, beta=0.9, *, damp=False, old=False, lr_inside=False):
+    if lr_inside:
+        v = beta * velocity - lr * grad
+        return w + v, v
+    v = beta * velocity + ((1 - beta) * grad if damp else grad)
+    return w - lr * (velocity if old else v), v
+
+
+def _rmsprop_cases(name: str) -> list[Case]:
+    rng = rng_for(name)
+    w, g = F([0.5, -1.0, 2.0]), F([0.1, -0.2, 0.3])
+    cases = [
+        Case("first step from s = 0, default hyper-parameters", (w, g, np.zeros(3))),
+        Case("non-zero s", (w, g, F([0.01, 0.02, 0.05]))),
+        Case("two very different gradients (0.1 and 10)", (F([1.0, 1.0]), F([0.1, 10.0]), np.zeros(2), 0.01)),
+        Case("tiny gradients, where eps matters", (w, F([1e-6, -2e-6, 5e-7]), np.zeros(3)), frozenset({"tiny"})),
+        Case("custom lr = 0.01, beta = 0.5, eps = 1e-6", (w, g, F([0.02, 0.0, 0.1]), 0.01, 0.5, 1e-6),
+             frozenset({"beta"})),
+        Case("2-D weights of shape (3, 2)", (F([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+                                             F([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]),
+                                             F([[1e-4, 4e-4], [9e-4, 1.6e-3], [2.5e-3, 3.6e-3]]))),
+    ]
+    for shape in [(4,), (2, 3)]:
+        cases.append(Case(f"random arrays of shape {shape}",
+                          (rng.normal(0.0, 1.0, shape), rng.normal(0.0, 0.5, shape), rng.uniform(0.0, 0.05, shape)),
+                          frozenset({"random"})))
+    return cases
+
+
+def _rmsprop_variant(w, grad, s, lr=1e-3, beta=0.9, eps=1e-8, *, eps_inside=False, square=True, old=False,
+                     no_sqrt=False, swap=False, no_damp=False):
+    g2 = grad**2 if square else grad
+    s_new = (1 - beta) * s + beta * g2 if swap else beta * s + (g2 if no_damp else (1 - beta) * g2)
+    ss = s if old else s_new
+    denom = np.sqrt(ss + eps) if eps_inside else (ss + eps if no_sqrt else np.sqrt(ss) + eps)
+    return w - lr * grad / denom, s_new
+
+
+def _ignores_beta(case, plain):
+    return ("beta" in case.tags and plain is not None and len(plain) == 2
+            and all(np.allclose(p, e) for p, e in zip(plain, R.momentum_step(*case.args[:4]))))
+
+
+SPECS += [
+    ArraySpec(
+        "momentum_step", lambda: _momentum_cases("momentum_step"), output="tuple", parts=("w", "velocity"),
+        summary="velocity = beta * velocity + grad; returns (w - lr * velocity, velocity).",
+        mistakes=[
+            Mistake("Update the velocity first, then step with the new velocity: w - lr * velocity_new.",
+                    fn=lambda *a: _momentum_variant(*a, old=True)),
+            Mistake("In this convention the velocity adds the whole gradient: velocity = beta * velocity + grad "
+                    "(no factor 1 - beta).", fn=lambda *a: _momentum_variant(*a, damp=True)),
+            Mistake("Keep the learning rate out of the velocity: velocity = beta * velocity + grad, then "
+                    "w - lr * velocity.", fn=lambda *a: _momentum_variant(*a, lr_inside=True)),
+            Mistake("Use the beta argument instead of a fixed 0.9.", test=_ignores_beta),
+            Mistake("Step against the velocity: w - lr * velocity.",
+                    fn=lambda *a: (lambda w, v: (2 * a[0] - w, v))(*R.momentum_step(*a))),
+            Mistake("Return (w, velocity) in this order.", fn=lambda *a: R.momentum_step(*a)[::-1]),
+        ],
+        mutation_hint="`velocity *= beta` or `w -= ...` changes the caller's arrays: write "
+                      "`velocity = beta * velocity + grad` and return new arrays."),
+    ArraySpec(
+        "rmsprop_step", lambda: _rmsprop_cases("rmsprop_step"), output="tuple", parts=("w", "s"),
+        summary="s = beta * s + (1 - beta) * grad**2; returns (w - lr * grad / (sqrt(s) + eps), s).",
+        mistakes=[
+            Mistake("Add eps outside the square root: sqrt(s) + eps.",
+                    fn=lambda *a: _rmsprop_variant(*a, eps_inside=True)),
+            Mistake("s averages the squared gradient: s = beta * s + (1 - beta) * grad**2.",
+                    fn=lambda *a: _rmsprop_variant(*a, square=False)),
+            Mistake("Update s first, then divide by the square root of the new s.",
+                    fn=lambda *a: _rmsprop_variant(*a, old=True)),
+            Mistake("Divide by the square root of s (a root-mean-square), not by s itself.",
+                    fn=lambda *a: _rmsprop_variant(*a, no_sqrt=True)),
+            Mistake("The old s keeps the weight beta and the new squared gradient gets 1 - beta, not the other "
+                    "way round.", fn=lambda *a: _rmsprop_variant(*a, swap=True)),
+            Mistake("s is a moving average: the new squared gradient enters with weight 1 - beta.",
+                    fn=lambda *a: _rmsprop_variant(*a, no_damp=True)),
+            Mistake("Step against the gradient: w - lr * grad / (sqrt(s) + eps).",
+                    fn=lambda *a: (lambda w, s: (2 * a[0] - w, s))(*R.rmsprop_step(*a))),
+            Mistake("Return (w, s) in this order.", fn=lambda *a: R.rmsprop_step(*a)[::-1]),
+        ],
+        mutation_hint="`s *= beta` or `w -= ...` changes the caller's arrays: compute new arrays and return them."),
 ]
