@@ -6,12 +6,26 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 from ..errors import BuildError
 from .downloads import _run
-from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD
+from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD, PYODIDE_PYTHON
+
+KERNEL_STARTUP = f"/lib/python{PYODIDE_PYTHON}/site-packages/workbook/_startup.py"
+"""Where Pyodide installs the preloaded `workbook` wheel's start-up file. IPython runs $PYTHONSTARTUP
+as its shell starts, before any cell, which puts `submit` and `reset` in place (workbook.submit)."""
+NOTEBOOK_UI = ("notebook-ui.js", "notebook-ui.css")
+"""Our additions to the Notebook UI (assets/), loaded by notebooks/index.html: the set's title in the
+tab, the link back to the list of sets, clickable options for choice problems."""
+HIDDEN_PLUGINS = (
+    # "Last Checkpoint: 9 minutes ago" counts from the last manual checkpoint, while autosave keeps
+    # the work every few seconds; "Not Trusted" concerns outputs a learner cannot act on here.
+    "@jupyter-notebook/notebook-extension:checkpoints",
+    "@jupyter-notebook/notebook-extension:trusted",
+)
 
 
 def _read_manifest(compiled: Path) -> dict:
@@ -62,7 +76,7 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
 def _write_lite_config(lite: Path) -> None:
     kernel_settings = {
         "disablePyPIFallback": True,
-        "loadPyodideOptions": {"packages": list(PRELOAD)},
+        "loadPyodideOptions": {"packages": list(PRELOAD), "env": {"PYTHONSTARTUP": KERNEL_STARTUP}},
     }
     config = {
         "jupyter-lite-schema-version": 0,
@@ -71,6 +85,7 @@ def _write_lite_config(lite: Path) -> None:
             "appUrl": "./notebooks",
             "faviconUrl": "./notebooks/favicon.ico",
             "defaultKernelName": "python",
+            "exposeAppInBrowser": True,  # window.jupyterapp, for notebook-ui.js
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": kernel_settings,
             },
@@ -81,6 +96,7 @@ def _write_lite_config(lite: Path) -> None:
                 "@jupyterlite/application-extension:announcements",
                 "@jupyterlab/apputils-extension:announcements",
                 "@jupyter-notebook/application-extension:announcements",
+                *HIDDEN_PLUGINS,
             ],
         },
     }
@@ -133,6 +149,21 @@ def _run_lite_build(lite: Path, out: Path) -> None:
     )
     if not (out / "notebooks" / "index.html").is_file():
         raise BuildError(f"jupyter lite build produced no Notebook UI in {out}")
+    _install_notebook_ui(out)
+
+
+def _install_notebook_ui(out: Path) -> None:
+    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page."""
+    assets = Path(__file__).with_name("assets")
+    for name in NOTEBOOK_UI:
+        shutil.copy2(assets / name, out / name)
+    page = out / "notebooks" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    tags = ('<link rel="stylesheet" href="../notebook-ui.css">\n'
+            '    <script type="module" src="../notebook-ui.js"></script>\n  </head>')
+    if "</head>" not in html:
+        raise BuildError(f"{page} has no </head>: cannot add the workbook's notebook UI")
+    page.write_text(html.replace("</head>", tags, 1), encoding="utf-8")
 
 
 def _prune(out: Path) -> None:

@@ -21,7 +21,22 @@ const KIND_LABELS = {
   challenge: ["challenge", "challenges"],
 };
 
+const NUMPY_KINDS = ["code", "debug", "challenge"]; // checks that run learner code against NumPy
 let manifest = null;
+let numpyVendored = true;
+
+// Whether the site ships NumPy itself (built with --pyodide-dist): otherwise Pyodide's lock points
+// NumPy at the official CDN, and the first code check downloads it once.
+async function loadNumpyVendored() {
+  try {
+    const response = await fetch("static/pyodide/pyodide-lock.json");
+    const lock = await response.json();
+    const numpy = (lock.packages || {}).numpy;
+    return Boolean(numpy && !/^https?:/.test(numpy.file_name || ""));
+  } catch (e) {
+    return false;
+  }
+}
 
 // ------------------------------------------------------------------------------------------
 // IndexedDB helpers: open only databases that already exist (never create one the kernel or
@@ -183,7 +198,7 @@ function problemChip(set, problem, progress) {
   }
   return el(
     "li",
-    { class: `wb-chip wb-${state}`, title: tip, "data-problem": problem.id, "data-state": state },
+    { class: `wb-chip wb-${state}`, title: tip, "aria-label": tip, "data-problem": problem.id, "data-state": state },
     problem.id,
   );
 }
@@ -209,6 +224,7 @@ function renderSet(set, progress, stored) {
     .sort();
 
   const openLabel = mine ? "Continue" : "Start";
+  const needsNumpy = numpyVendored ? [] : problems.filter((p) => NUMPY_KINDS.includes(p.kind)).map((p) => p.id);
   const item = el(
     "li",
     { class: "wb-set", "data-set": set.id, id: `set-${set.id}` },
@@ -245,7 +261,17 @@ function renderSet(set, progress, stored) {
       el("span", { class: "wb-progress-text", "data-solved": String(solved), "data-total": String(checkable.length) }, progressText),
     ),
     el("ul", { class: "wb-chips", "aria-label": "problems" }, problems.map((p) => problemChip(set, p, progress))),
+    needsNumpy.length
+      ? el(
+          "p",
+          { class: "wb-numpy" },
+          `Needs a one-time download of NumPy (from the Pyodide package server) for ` +
+            `${needsNumpy.length === 1 ? "problem" : "problems"} ${needsNumpy.join(", ")}; ` +
+            "the other problems work offline.",
+        )
+      : null,
     outdated ? renderUpdate(set, path) : null,
+    mine && !outdated ? renderRestart(set, path) : null,
     copies.length
       ? el(
           "p",
@@ -291,6 +317,34 @@ function renderUpdate(set, path) {
   return box;
 }
 
+// Put the whole set back to new: the learner's copy is kept under another name (listed under
+// "Your older copies"), the published notebook shows again, and progress is left as it is.
+function renderRestart(set, path) {
+  const box = el("div", { class: "wb-restart" });
+  const button = el(
+    "button",
+    {
+      type: "button",
+      class: "wb-restart-button",
+      onclick: async () => {
+        if (!window.confirm(`Start “${set.title || set.id}” again from a fresh notebook? Your current notebook is kept as a copy, and your progress stays.`)) return;
+        button.disabled = true;
+        try {
+          const kept = await keepCopyAside(path);
+          box.replaceChildren(`Your work is kept as “${kept}”. `, el("a", { href: notebookUrl(path) }, "Open the fresh notebook"));
+          refresh();
+        } catch (e) {
+          button.disabled = false;
+          box.append(el("span", { class: "wb-error" }, ` Could not start again: ${e.message || e}`));
+        }
+      },
+    },
+    "Start this set again (keep my work as a copy)",
+  );
+  box.append(button);
+  return box;
+}
+
 async function refresh() {
   if (!manifest) return;
   const [progress, stored] = await Promise.all([loadProgress(), loadStoredNotebooks()]);
@@ -322,6 +376,9 @@ async function main() {
     const response = await fetch("manifest.json", { cache: "no-cache" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     manifest = await response.json();
+    if (manifest.sets.some((s) => (s.problems || []).some((p) => NUMPY_KINDS.includes(p.kind)))) {
+      numpyVendored = await loadNumpyVendored();
+    }
   } catch (e) {
     status.textContent = `Could not load the list of problem sets (manifest.json): ${e.message || e}`;
     status.classList.add("wb-error");
