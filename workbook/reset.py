@@ -2,8 +2,8 @@
 
 Run in a problem's answer cell, `reset()` finds the problem in the cell's metadata (JupyterLab sends
 it with the request), reads the deployed notebook from the site (`files/<set>.ipynb`, never the
-learner's saved copy) and replaces the cell's text through IPython's `set_next_input(replace=True)`
-payload. Nothing else changes: other cells, outputs elsewhere and progress stay as they are.
+learner's saved copy) and replaces the cell's text through the `set_next_input` (replace) payload of
+the execute reply. Nothing else changes: other cells, outputs elsewhere and progress stay as they are.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ def _reset(problem_id) -> Result:
     if starter is None:
         return Result(False, f"Not reset: the published notebook has no answer cell for {problem_id}.",
                       checked=False)
-    shell.set_next_input(starter, replace=True)
+    # what ipykernel's set_next_input writes; IPython's own (used by the Pyodide kernel) only keeps
+    # the text for a terminal's next prompt
+    shell.payload_manager.write_payload({"source": "set_next_input", "text": starter, "replace": True},
+                                        single=False)
     return Result(True, f"{problem_id} is back to its starter: the cell now shows the code it began with. "
                         "Your other cells and your progress are unchanged.", name="Reset")
 

@@ -245,7 +245,7 @@ def check_answer(submitted, expected, *, rtol: float | None = None, atol: float 
 def _check_answer(submitted, expected, tol: Tolerance) -> Result:
     submitted = _from_numpy(submitted)
     if _is_unanswered(submitted):
-        return Result(False, NOT_ANSWERED)
+        return Result(False, NOT_ANSWERED, checked=False)
     want = _to_nested(_from_numpy(expected), "the expected value")
     try:
         got = _to_nested(submitted)
@@ -356,7 +356,7 @@ def check_choice(submitted, expected, labels=None) -> Result:
 def _check_choice(submitted, expected, labels) -> Result:
     submitted = _from_numpy(submitted)
     if _is_unanswered(submitted):
-        return Result(False, NOT_ANSWERED)
+        return Result(False, NOT_ANSWERED, checked=False)
     if isinstance(expected, bool):
         return _check_true_false(submitted, expected)
     if isinstance(expected, str):
