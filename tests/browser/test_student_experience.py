@@ -274,10 +274,19 @@ def test_a_matrix_problem_on_a_phone(browser, server, built, artifacts):
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     open_notebook(page, server.base, matrix_set["notebook"])
-    page.wait_for_selector('.jp-Notebook mjx-container[display="true"]', timeout=60_000)
-    wide = page.locator('.jp-Notebook mjx-container[display="true"]').filter(
-        has=page.locator("mjx-mtable")).first
-    wide.scroll_into_view_if_needed()
+    # cells render as they scroll into view: bring the first one with a matrix there
+    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0",
+                           timeout=60_000)
+    index = page.evaluate("""async () => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        const i = notebook.widgets.findIndex((w) => w.model.sharedModel.getSource().includes('bmatrix'));
+        if (i >= 0) await notebook.scrollToItem(i, 'start');
+        return i;
+    }""")
+    assert index >= 0, f"no matrix in {matrix_set['id']}"
+    matrix = page.locator(".jp-Notebook mjx-container").filter(has=page.locator("mjx-mtable")).first
+    matrix.wait_for(timeout=60_000)
+    matrix.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     Shots(artifacts, "phone")(page, "matrix-390px")
     overflow = page.evaluate("""() => {

@@ -1,6 +1,8 @@
 // The workbook's additions to JupyterLite's Notebook UI, loaded by notebooks/index.html:
 // - the browser tab shows the set's title (the notebook's `workbook.title` metadata);
 // - the title cell's "← All problem sets" link opens the list of sets in this tab;
+// - text the build marks read-only (`editable: false`: prompts, hints, worked answers) stays
+//   rendered: JupyterLab 4 opens any Markdown cell's source on a double-click or Enter, read-only or not;
 // - under each choice problem's answer cell, a row of option buttons: a click writes the answer
 //   into the cell (`answer = "b, d"`) and "Check" runs it, so a click is checked, recorded and saved
 //   exactly like a typed answer.
@@ -119,6 +121,7 @@ function decorate() {
     keepTitle();
   }
   for (const cell of panel.content.widgets) {
+    if (cell.model.type === "markdown" && cell.readOnly && cell.rendered === false) cell.rendered = true;
     const meta = workbookMeta(cell.model);
     if (meta.role !== "answer" || !Array.isArray(meta.options) || !cell.node) continue;
     if (cell.node.querySelector(".wb-choices") || !cell.node.querySelector(".jp-Cell-outputWrapper")) continue;
@@ -138,6 +141,16 @@ document.addEventListener(
   },
   true,
 );
+
+function readOnlyMarkdown(target) {
+  const node = target.closest && target.closest(".jp-MarkdownCell");
+  const panel = node && currentNotebook();
+  const cell = panel && panel.content.widgets.find((w) => w.node === node);
+  return Boolean(cell && cell.readOnly);
+}
+
+// Capturing listeners run before the notebook's own: a double-click on read-only text does nothing.
+document.addEventListener("dblclick", (event) => readOnlyMarkdown(event.target) && event.stopPropagation(), true);
 
 new MutationObserver(keepTitle).observe(document.head, { subtree: true, childList: true, characterData: true });
 // Cells render lazily as they scroll into view: look for new ones now and then.
