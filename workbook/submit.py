@@ -19,8 +19,6 @@ from pathlib import Path
 from . import grading
 
 ANSWERS_ENV = "WORKBOOK_ANSWERS"
-CODE_KINDS = ("code", "debug", "challenge")
-"""Kinds whose check runs learner code against NumPy references."""
 NUMPY_LOADING = ("Not checked: NumPy is being downloaded (once; your browser keeps it). "
                  "Run this cell again in a few seconds.")
 NUMPY_MISSING = ("Not checked: NumPy could not be loaded in this browser, so this cell cannot run. "

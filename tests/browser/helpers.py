@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from workbook.build.site import SiteRequestHandler  # noqa: E402
 from workbook.build.site.versions import PYODIDE_CDN  # noqa: E402
+from workbook.progress import DB_PREFIX  # noqa: E402
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 PYODIDE_DIST = os.environ.get("WORKBOOK_PYODIDE_DIST") or None
@@ -278,7 +279,7 @@ def run_cell(page, cell, timeout_ms: int = CELL_TIMEOUT_MS) -> str:
 
 
 PROGRESS_JS = """async (root) => {
-  const name = 'workbook-progress:' + root;
+  const name = '__PREFIX__' + root;
   const db = await new Promise((resolve) => {
     const r = indexedDB.open(name);
     r.onupgradeneeded = () => r.transaction.abort();
@@ -295,7 +296,7 @@ PROGRESS_JS = """async (root) => {
   });
   db.close();
   return out;
-}"""
+}""".replace("__PREFIX__", DB_PREFIX)
 
 
 def progress_records(page, root_path: str) -> dict:

@@ -13,9 +13,11 @@ from .errors import BuildError
 from .model import CHECKED_KINDS, CODE_KINDS, Markdown, Problem, ProblemSet
 
 KIND_LABELS = {
-    "recall": "Recall", "compute": "Compute", "choice": "Choice",
-    "code": "Code", "debug": "Debug", "challenge": "Challenge",
+    "recall": ("recall", "recall"), "compute": ("compute", "compute"), "choice": ("choice", "choice"),
+    "code": ("code", "code"), "debug": ("debug", "debug"), "challenge": ("challenge", "challenges"),
 }
+"""Each kind's name for one problem and for several: the notebook's headings and, through the site's
+manifest.json, the landing page's counts."""
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 
 
@@ -88,7 +90,7 @@ def _title_markdown(problem_set: ProblemSet) -> str:
 
 
 def _problem_markdown(p: Problem) -> str:
-    heading = f"### {p.id} · {KIND_LABELS[p.kind]}"
+    heading = f"### {p.id} · {KIND_LABELS[p.kind][0].capitalize()}"
     if p.title:
         heading += f": {p.title}"
     parts = [heading, p.prompt]

@@ -52,6 +52,7 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
     manifest (the compiled one plus each set's `version`)."""
     contents.mkdir(parents=True)
     site = copy.deepcopy(manifest)
+    site.update(_shared_names())
     for s in site["sets"]:
         name = s.get("notebook") or f"{s['id']}.ipynb"
         s["notebook"] = name
@@ -71,6 +72,22 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
         s["version"] = version
         (contents / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return site
+
+
+def _shared_names() -> dict:
+    """Names the landing page (JavaScript) shares with the Python side, written once here: the
+    browser storage of progress (workbook.progress) and the problem kinds (model, notebook)."""
+    from ... import progress
+    from ..model import CHECKED_KINDS, CODE_KINDS, KINDS
+    from ..notebook import KIND_LABELS
+
+    return {
+        "storage": {"progress_db_prefix": progress.DB_PREFIX, "progress_store": progress.STORE,
+                    "channel": progress.CHANNEL},
+        "kinds": {"order": list(KINDS), "checked": [k for k in KINDS if k in CHECKED_KINDS],
+                  "numpy": [k for k in KINDS if k in CODE_KINDS],
+                  "labels": {k: list(KIND_LABELS[k]) for k in KINDS}},
+    }
 
 
 def _write_lite_config(lite: Path) -> None:
