@@ -296,3 +296,29 @@ def test_a_matrix_problem_on_a_phone(browser, server, built, artifacts):
     }""")
     context.close()
     assert overflow["page"] <= 0 and overflow["panel"] <= 1, overflow
+
+
+def test_start_a_whole_set_again_keeps_the_work_and_the_progress(page, server, plan, choices, shot):
+    item = page.locator(f'li.wb-set[data-set="{plan.set_id}"]')
+    solved = int(item.locator(".wb-progress-text").get_attribute("data-solved"))
+    assert solved >= 2, item.inner_text()
+    needs = item.locator(".wb-numpy")
+    if PYODIDE_DIST:
+        assert needs.count() == 0
+    else:
+        assert "one-time download of NumPy" in needs.inner_text() and plan.code.id in needs.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.locator(".wb-restart-button").click()
+    page.wait_for_selector(f'li.wb-set[data-set="{plan.set_id}"] .wb-copies a', timeout=10_000)
+    kept = item.locator(".wb-copies a").first.inner_text()
+    assert kept.startswith(f"{plan.set_id} (my copy ") and kept.endswith(".ipynb")
+    assert int(item.locator(".wb-progress-text").get_attribute("data-solved")) == solved
+    assert item.locator("a.wb-open").inner_text() == "Start"
+    shot(page, "set-started-again", full_page=True)
+
+    open_notebook(page, server.base, plan.notebook)
+    cell = code_cell(page, f'submit("{choices["many"]["id"]}"')
+    assert 'answer = ""' in cell.locator(".cm-content").inner_text()
+    open_notebook(page, server.base, kept)
+    cell = code_cell(page, f'submit("{choices["many"]["id"]}"')
+    assert "for answer in [" in cell.locator(".cm-content").inner_text()  # as test_choice_by_each_typed_form left it
