@@ -15,6 +15,9 @@ UNCHECKED_MARK = "⚠️"
 HTML_MARKS = {True: ("✔", "Passed", "#2e7d32"), False: ("✘", "Not passed", "#c62828"),
               None: ("⚠", "Not checked", "#8a5a00")}
 _SPARKS = "▁▂▃▄▅▆▇█"
+_VISUALLY_HIDDEN = ("position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); "
+                    "white-space: nowrap;")
+"""Read by screen readers, not drawn: the verdict in words before the mark."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ class Result:
         parts = [f'<div class="workbook-result {state}" role="status" '
                  f'style="border-left: 4px solid {colour}; padding: 0.4em 0.9em; margin: 0.3em 0; '
                  f'overflow-x: auto;">',
-                 f'<div style="font-weight: bold; color: {colour};"><span role="img" aria-label="{word}:">'
-                 f'{mark}</span> {_esc(self._title)}</div>']
+                 f'<div style="font-weight: bold; color: {colour};"><span class="workbook-verdict" '
+                 f'style="{_VISUALLY_HIDDEN}">{word}: </span>{mark} {_esc(self._title)}</div>']
         for block in self.blocks:
             title = f"<strong>{_esc(block.title)}</strong>" if block.title else ""
             if block.code:
