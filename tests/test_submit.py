@@ -87,9 +87,18 @@ def test_answers_found_beside_the_notebook(answers, monkeypatch):
     assert load_set("01-sample").submit("C1", 0.25).passed
 
 
+def run_without_numpy(code: str, answers: Path) -> str:
+    """Run `code` in a fresh Python where every import of numpy fails; return its stdout."""
+    env = {"WORKBOOK_ANSWERS": str(answers), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", "import sys; sys.modules['numpy'] = None\n" + code],
+                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parent.parent,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
 def test_importing_workbook_and_answer_checks_need_no_numpy(answers):
     code = (
-        "import sys; sys.modules['numpy'] = None\n"  # any import of numpy now fails
         "from workbook import load_set\n"
         "submit = load_set('01-sample').submit\n"
         "assert submit('C1', 0.25).passed and not submit('C1', 1).passed\n"
@@ -98,10 +107,7 @@ def test_importing_workbook_and_answer_checks_need_no_numpy(answers):
         "assert not r.passed and 'NumPy' in str(r), str(r)\n"
         "print('ok')\n"
     )
-    env = {"WORKBOOK_ANSWERS": str(answers), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          cwd=Path(__file__).resolve().parent.parent, timeout=60)
-    assert proc.stdout.strip() == "ok", proc.stderr
+    assert run_without_numpy(code, answers) == "ok"
 
 
 # ----------------------------------------------------------- calls as a learner writes them
@@ -209,7 +215,6 @@ def test_start_kernel_puts_submit_and_reset_in_builtins(monkeypatch):
 
 def test_code_check_without_numpy_is_not_checked_and_not_recorded(answers):
     code = (
-        "import sys; sys.modules['numpy'] = None\n"
         "from workbook import progress, load_set\n"
         "seen = []\n"
         "progress.record = lambda *a: seen.append(a)\n"
@@ -220,7 +225,4 @@ def test_code_check_without_numpy_is_not_checked_and_not_recorded(answers):
         "assert seen == [], seen\n"
         "print('ok')\n"
     )
-    env = {"WORKBOOK_ANSWERS": str(answers), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          cwd=Path(__file__).resolve().parent.parent, timeout=60)
-    assert proc.stdout.strip() == "ok", proc.stderr
+    assert run_without_numpy(code, answers) == "ok"

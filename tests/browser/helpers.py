@@ -188,6 +188,17 @@ class Requests:
         return bad
 
 
+def new_learner_page(browser, requests: "Requests | None" = None, **context_options):
+    """A page in a fresh browser context (one learner), collecting its uncaught errors in `.errors`."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
+    if requests is not None:
+        requests.attach(context)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
 class Shots:
     def __init__(self, folder: Path, prefix: str):
         self.folder, self.prefix, self.n = folder, prefix, 0

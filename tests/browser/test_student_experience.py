@@ -11,6 +11,7 @@ import pytest
 from .helpers import (
     KERNEL_TIMEOUT_MS,
     MOUNT,
+    new_learner_page,
     PYODIDE_DIST,
     Shots,
     code_cell,
@@ -30,13 +31,9 @@ OURS = ".jp-RenderedMarkdown, .workbook-result, .wb-choices"
 
 @pytest.fixture(scope="module")
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors
+    page = new_learner_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 
 from .helpers import (
     MOUNT,
+    new_learner_page,
     PYODIDE_DIST,
     KERNEL_TIMEOUT_MS,
     Requests,
@@ -35,14 +36,9 @@ def requests_seen():
 
 @pytest.fixture(scope="module")
 def page(browser, requests_seen):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    requests_seen.attach(context)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors
+    page = new_learner_page(browser, requests_seen)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")
