@@ -45,7 +45,7 @@ def _reset(problem_id) -> Result:
 
 
 def _published_starter(set_id: str, problem_id: str) -> str | None:
-    """The source of `problem_id`'s answer cell in the deployed notebook of `set_id`."""
+    """Return the source of `problem_id`'s answer cell in the deployed notebook of `set_id`."""
     from pyodide.http import open_url  # synchronous in the kernel's web worker
 
     nb = json.loads(open_url(f"{site_root()}files/{set_id}.ipynb").read())
@@ -58,7 +58,7 @@ def _published_starter(set_id: str, problem_id: str) -> str | None:
 
 
 def site_root() -> str:
-    """The site's root URL, from the kernel worker's own address (<site>/extensions/... or /build/...)."""
+    """Return the site's root URL, from the kernel worker's own address (<site>/extensions/... or /build/...)."""
     from js import location
 
     href = str(location.href)

@@ -75,7 +75,7 @@ class ProblemSetAnswers:
 
 
 def _usage_error(problem_id, answer, extra: tuple, unexpected: dict) -> str | None:
-    """One line saying how `submit` is called, when it was not called that way."""
+    """Say in one line how `submit` is called, when it was not called that way."""
     call = 'submit("C1", answer): the problem id, then your answer'
     if unexpected:
         return f"Not checked: submit takes no keyword {', '.join(map(repr, unexpected))}; call it as {call}."
@@ -107,7 +107,7 @@ _numpy_state = {"loading": None, "failed": False}
 
 
 def _numpy_unavailable() -> str | None:
-    """None when NumPy imports; else why the check cannot run (and, in Pyodide, start loading it)."""
+    """Return None when NumPy imports, else why the check cannot run (in Pyodide, start loading it)."""
     try:
         import numpy  # noqa: F401
         return None
@@ -154,7 +154,7 @@ def submit(problem_id=_MISSING, answer=_MISSING, *extra, **unexpected) -> gradin
 
 
 def _set_of_running_cell() -> str | None:
-    """The `workbook.set` of the running cell's metadata, which JupyterLab sends with the request."""
+    """Return the `workbook.set` of the running cell's metadata, which JupyterLab sends with the request."""
     try:
         from IPython import get_ipython
 
@@ -167,7 +167,7 @@ def _set_of_running_cell() -> str | None:
 
 
 def _only_set_with(problem_id) -> str | None:
-    """The one packaged set holding `problem_id`, if exactly one does."""
+    """Return the one packaged set holding `problem_id`, if exactly one does."""
     try:
         folder = resources.files("workbook").joinpath("_answers")
         owners = [f.name[:-5] for f in folder.iterdir() if f.name.endswith(".json")

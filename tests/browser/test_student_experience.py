@@ -320,3 +320,32 @@ def test_start_a_whole_set_again_keeps_the_work_and_the_progress(page, server, p
     open_notebook(page, server.base, kept)
     cell = code_cell(page, f'submit("{choices["many"]["id"]}"')
     assert "for answer in [" in cell.locator(".cm-content").inner_text()  # as test_choice_by_each_typed_form left it
+
+
+def test_a_diagram_on_a_phone_keeps_its_size_and_scrolls_in_its_cell(browser, server, built, artifacts):
+    manifest = json.loads((built[0] / "manifest.json").read_text(encoding="utf-8"))
+    # a set whose diagrams carry the author's accTitle (the image's alt text)
+    with_diagram = [s for s in manifest["sets"]
+                    if "accTitle" in (built[0] / "files" / s["notebook"]).read_text(encoding="utf-8")]
+    assert with_diagram, "no set has a described diagram"
+    page = new_learner_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                            is_mobile=True, has_touch=True)
+    open_notebook(page, server.base, with_diagram[0]["notebook"])
+    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0",
+                           timeout=60_000)
+    page.evaluate("""async () => {
+        const notebook = window.jupyterapp.shell.currentWidget.content;
+        const i = notebook.widgets.findIndex((w) => w.model.sharedModel.getSource().includes('accTitle'));
+        await notebook.scrollToItem(i, 'start');
+    }""")
+    image = page.locator(".jp-RenderedMermaid img").first
+    image.wait_for(timeout=60_000)
+    image.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    Shots(artifacts, "phone")(page, "diagram-390px")
+    sizes = image.evaluate("""(img) => ({drawn: img.getBoundingClientRect().width, natural: img.width,
+        alt: img.alt, page: document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth})""")
+    page.context.close()
+    assert sizes["drawn"] >= sizes["natural"] - 1, sizes  # not shrunk to the screen
+    assert sizes["alt"] and sizes["alt"] != "Image", sizes  # the author's accTitle
+    assert sizes["page"] <= 0, sizes

@@ -109,13 +109,13 @@ def _transpose(value):
 
 
 def _ordinal(n: int) -> str:
-    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    """Spell a count as an ordinal: 1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
 def _position_text(index: tuple[int, ...]) -> str:
-    """A 0-based index as a learner counts: 'the 2nd entry', 'row 1, column 3'."""
+    """Say a 0-based index as a learner counts: 'the 2nd entry', 'row 1, column 3'."""
     if len(index) == 1:
         return f"the {_ordinal(index[0] + 1)} entry"
     if len(index) == 2:
@@ -213,8 +213,8 @@ def _answer_hint(got, want, tol: Tolerance, written=None) -> str | None:
 
 
 def _rounding_explains(got: float, want: float, written=None) -> bool:
-    """Whether `want` rounded to the digits the learner wrote gives `got`: |got - want| is at most
-    half a unit in the learner's last digit."""
+    """Tell whether `want` rounded to the digits the learner wrote gives `got`: |got - want| is at
+    most half a unit in the learner's last digit."""
     if not (math.isfinite(got) and math.isfinite(want)):
         return False
     text = written if isinstance(written, str) else repr(got)
@@ -316,7 +316,7 @@ _FILLER = {"option", "options", "answer", "answers", "choice", "choices", "and",
 
 
 def _tokens(text: str) -> list[str]:
-    """'(b), (d)', 'b and d', 'option c.' -> ['b', 'd'] / ['c']: every run of letters or digits."""
+    """Split '(b), (d)', 'b and d', 'option c.' into labels: every run of letters or digits but filler words."""
     return [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _FILLER]
 
 
@@ -336,7 +336,7 @@ def _read_labels(submitted) -> list[str]:
 
 
 def _unreadable(message: str) -> Result:
-    """An answer that names no valid option: said so, and not counted as an attempt."""
+    """Report an answer that cannot be judged: said so, and not counted as an attempt."""
     return Result(False, f"Not checked: {message}", checked=False)
 
 

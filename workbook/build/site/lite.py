@@ -75,7 +75,7 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
 
 
 def _shared_names() -> dict:
-    """Names the landing page (JavaScript) shares with the Python side, written once here: the
+    """Return the names the landing page (JavaScript) shares with the Python side, written once: the
     browser storage of progress (workbook.progress) and the problem kinds (model, notebook)."""
     from ... import progress
     from ..model import CHECKED_KINDS, CODE_KINDS, KINDS
