@@ -142,6 +142,13 @@ def test_choice_by_clicking(page, plan, choices, shot):
         row.locator(f'button.wb-choice[data-option="{label}"]').click()
     assert all(row.locator(f'button[data-option="{x}"]').get_attribute("aria-pressed") == "true"
                for x in p["expected"])
+    wrong = next(x for x in labels if x not in p["expected"])
+    by_key = row.locator(f'button.wb-choice[data-option="{wrong}"]')
+    by_key.focus()
+    page.keyboard.press("Space")
+    assert by_key.get_attribute("aria-pressed") == "true", "Space did not choose the focused option"
+    page.keyboard.press("Enter")
+    assert by_key.get_attribute("aria-pressed") == "false", "Enter did not unchoose the focused option"
     row.locator("button.wb-choice-check").click()
     box = verdict(cell)
     box.wait_for(timeout=KERNEL_TIMEOUT_MS)

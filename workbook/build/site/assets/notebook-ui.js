@@ -68,6 +68,11 @@ function addChoiceButtons(panel, cell, meta) {
   row.className = "wb-choices";
   row.setAttribute("role", "group");
   row.setAttribute("aria-label", `Answer ${meta.problem} by clicking`);
+  // keys pressed on a button are the button's: the notebook's shortcuts (Enter edits the cell) see
+  // keydown as it bubbles up, and would otherwise take Enter and Space away from the focused button
+  row.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") event.stopPropagation();
+  });
   const label = document.createElement("span");
   label.className = "wb-choices-label";
   label.textContent = trueFalse ? "Click to answer:" : "Click your choice(s), then Check:";
