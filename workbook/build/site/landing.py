@@ -12,7 +12,7 @@ ASSETS = Path(__file__).with_name("assets")
 
 
 def _install_landing_page(out: Path, site_manifest: dict) -> None:
-    for name in ("index.html", "landing.css", "landing.js"):
+    for name in ("index.html", "landing.css", "landing.js", "jupyterlite-storage.js"):
         src = ASSETS / name
         if not src.is_file():
             raise BuildError(f"site asset missing: {src}")
