@@ -226,3 +226,17 @@ def test_code_check_without_numpy_is_not_checked_and_not_recorded(answers):
         "print('ok')\n"
     )
     assert run_without_numpy(code, answers) == "ok"
+
+
+
+def test_replacing_the_graders_entry_points_does_not_change_a_verdict(submit, monkeypatch):
+    from workbook import grading
+
+    def lenient(*args, **kwargs):
+        return grading.Result(True, "patched")
+
+    for name in ("check", "check_answer", "check_choice"):
+        monkeypatch.setattr(grading, name, lenient)
+    wrong = [submit("C1", 0.5), submit("Q1", "d"), submit("K1", lambda dz, z: dz)]
+    assert [r.passed for r in wrong] == [False, False, False]
+    assert all("patched" not in str(r) for r in wrong)

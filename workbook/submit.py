@@ -18,6 +18,10 @@ from pathlib import Path
 
 from . import grading
 
+# Bound once at import: a learner who replaces `workbook.grading.check` (or its siblings) in the
+# notebook does not change what `submit` runs.
+_check_array, _check_answer, _check_choice = grading.check, grading.check_answer, grading.check_choice
+
 ANSWERS_ENV = "WORKBOOK_ANSWERS"
 NUMPY_LOADING = ("Not checked: NumPy is being downloaded (once; your browser keeps it). "
                  "Run this cell again in a few seconds.")
@@ -65,13 +69,13 @@ class ProblemSetAnswers:
         kind = spec["kind"]
         if kind == "compute":
             tolerances = {k: spec[k] for k in ("rtol", "atol", "sigfigs") if k in spec}
-            return grading.check_answer(answer, spec["expected"], **tolerances)
+            return _check_answer(answer, spec["expected"], **tolerances)
         if kind == "choice":
-            return grading.check_choice(answer, spec["expected"], spec.get("labels"))
+            return _check_choice(answer, spec["expected"], spec.get("labels"))
         missing = _numpy_unavailable()
         if missing:
             return grading.Result(False, missing, name=str(problem_id), checked=False)
-        return grading.check(spec["check"], answer)
+        return _check_array(spec["check"], answer)
 
 
 def _usage_error(problem_id, answer, extra: tuple, unexpected: dict) -> str | None:
