@@ -62,7 +62,7 @@ def test_manifest_describes_sets_and_problems(built):
 def test_notebook_has_one_prompt_per_problem_and_a_cell_per_checkable_problem(built):
     nb = notebook(built)
     roles = [(c.metadata["workbook"].get("problem"), c.metadata["workbook"]["role"]) for c in nb.cells]
-    assert roles[:2] == [(None, "title"), (None, "setup")]
+    assert roles[0] == (None, "title")
     prompts = [pid for pid, role in roles if role == "prompt"]
     answers = [pid for pid, role in roles if role == "answer"]
     assert prompts == ["R1", "C1", "C2", "Q1", "TF1", "K1", "D1", "X1"]
@@ -75,10 +75,25 @@ def test_notebook_names_its_source_file_not_the_build_machine_path(built):
     assert notebook(built).metadata["workbook"]["source"] == "01-sample.md"
 
 
-def test_setup_cell_binds_submit_to_the_set(built):
-    setup = notebook(built).cells[1]
-    assert setup.cell_type == "code"
-    assert 'load_set("01-sample")' in setup.source
+def test_no_set_up_cell_answer_cells_name_their_set_and_prose_is_read_only(built):
+    """`submit` is there from the kernel's start and finds its set in the running cell's metadata."""
+    nb = notebook(built)
+    for cell in nb.cells:
+        meta = cell.metadata
+        assert "load_set" not in cell.source
+        if cell.cell_type == "markdown":
+            assert meta["editable"] is False and meta["deletable"] is False
+        else:
+            assert meta["workbook"]["role"] == "answer" and meta["workbook"]["set"] == "01-sample"
+            assert "editable" not in meta
+    q1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "Q1"
+              and c.metadata["workbook"]["role"] == "answer")
+    tf1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "TF1"
+               and c.metadata["workbook"]["role"] == "answer")
+    assert q1.metadata["workbook"]["options"] == ["a", "b", "c"]
+    assert tf1.metadata["workbook"]["options"] == [True, False]
+    title = nb.cells[0].source
+    assert title.startswith("[← All problem sets](../?%)") and "Shift+Enter" in title and "reset()" in title
 
 
 def test_hints_and_worked_answers_are_collapsed(built):

@@ -249,7 +249,7 @@ def test_preview_shows_the_errors_until_a_first_build_succeeds(preview):
     status, _, body = _get(port, "/")
     assert status == 200
     assert b"unknown kind &#x27;cod&#x27;" in body
-    assert b'<script src="/__workbook/live-reload.js?v=0"></script>' in body
+    assert b'<script type="module" src="/__workbook/live-reload.js?v=0"></script>' in body
 
 
 def test_preview_pages_load_the_live_script_told_the_build_number(preview):
@@ -261,7 +261,7 @@ def test_preview_pages_load_the_live_script_told_the_build_number(preview):
     live.built()
     live.built()
     status, headers, body = _get(port, "/")
-    assert body == (b'<!doctype html><html><head><script src="/__workbook/live-reload.js?v=2"></script>'
+    assert body == (b'<!doctype html><html><head><script type="module" src="/__workbook/live-reload.js?v=2"></script>'
                     b"<title>t</title></head><body>hi</body></html>")
     assert headers["Cache-Control"] == "no-cache"
     assert b"live-reload.js?v=2" in _get(port, "/notebooks/index.html?path=a.ipynb")[2]

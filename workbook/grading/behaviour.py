@@ -114,7 +114,7 @@ def run_numerical_gradient(spec, candidate, harness: Harness, label: str) -> Res
             return Result(False, summary, name=label, notes=harness.warning_notes(),
                           blocks=(Block("What went wrong", harness.timeout_sentence(call), code=False), inputs))
         if call.error is not None:
-            hint = exception_hint(spec, call.exception, signature)
+            hint = exception_hint(spec, call, signature)
             if type_name(call.exception) in ("IndexError", "TypeError", "ValueError") and probe.x.ndim == 2:
                 hint = hint or ("x can have any shape: loop over every entry with `for i in np.ndindex(x.shape):` "
                                 "and perturb x[i].")
@@ -198,7 +198,7 @@ def run_init_weights(spec, candidate, harness: Harness, label: str) -> Result:
             if call.timed_out:
                 return fail(harness.timeout_sentence(call))
             if call.error is not None:
-                return fail(call.error, exception_hint(spec, call.exception, signature))
+                return fail(call.error, exception_hint(spec, call, signature))
         first, again, other = (_as_array(harness, c.value) for c in calls)
         if first is None:
             what = "None" if calls[0].value is None else learner_repr(harness, calls[0].value, 80)
@@ -438,7 +438,7 @@ def _judge_graph(spec, candidate, harness, graph, label, summary) -> Result | No
         return fail(harness.timeout_sentence(call))
     if call.error is not None:
         kind = type_name(call.exception)
-        hint = exception_hint(spec, call.exception, "class Value")
+        hint = exception_hint(spec, call, "class Value")
         if kind in ("TypeError", "AttributeError"):
             hint = ("The check uses Value + Value, Value * Value, .tanh(), .relu(), .backward(), .data and .grad: "
                     "each + and * must return a new Value that remembers its two operands.")

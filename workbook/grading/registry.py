@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import cases
 from .budget import repr_within
+from .integrity import Seal
 from .result import Result, safe_str, type_name
 
 
@@ -47,6 +48,12 @@ SPECS: types.MappingProxyType = types.MappingProxyType({spec.name: spec for spec
 CHECKS: types.MappingProxyType = types.MappingProxyType(
     {spec.name: CheckInfo(spec.name, spec.entry, spec.budget, spec.summary, spec.runner) for spec in cases.SPECS})
 """Every check by name, in teaching order."""
+
+
+_SEAL = Seal()
+"""The grader's modules as they were before learner code ran (see `integrity`)."""
+_restore = Seal.restore
+"""Bound at import: learner code that replaces Seal.restore is itself put back by the original."""
 
 
 def check(name: str, candidate, *, budget: float | None = None) -> Result:
@@ -89,11 +96,19 @@ def _check(name, candidate, budget) -> Result:
         run = getattr(importlib.import_module(f".{module_name}", __package__), function)
         from .budget import Budget
         from .harness import Harness, NumpyGuard
+        from .lazy import R
+
+        _SEAL.add_loaded({"workbook.reference": R._load()})
     except ImportError as exc:
         return _no_numpy(exc, label)
-
+    changed = _restore(_SEAL)
+    if _SEAL.tainted:
+        return Result(False, f"The workbook's grader was changed before it was first used "
+                             f"({', '.join(_SEAL.tainted[:3])}), so it cannot judge reliably. Restart the kernel "
+                             "(Kernel menu, Restart Kernel), run the notebook's cells again without changing "
+                             "workbook.*, then check again.", name=label)
     with NumpyGuard() as guard:
-        harness = Harness(guard, Budget(seconds), info.entry)
+        harness = Harness(guard, Budget(seconds), info.entry, _SEAL, changed)
         return run(SPECS[info.name], candidate, harness, label)
 
 

@@ -15,7 +15,7 @@ from .format import format_index, format_number, show_inputs
 from .gradcheck import first_difference, numerical_gradient
 from .harness import Call, Harness, copy_value
 from .lazy import R
-from .result import Block, Result, safe_str, type_name
+from .result import Block, Result, type_name
 from .spec import ArraySpec, Case, Gradient, Mistake
 
 GENERIC_EXCEPTION_HINTS = [
@@ -39,12 +39,13 @@ def arg_names(name: str) -> tuple[str, ...]:
     return tuple(inspect.signature(getattr(R, name)).parameters)
 
 
-def exception_hint(spec: ArraySpec, exc: BaseException | None, signature: str) -> str | None:
+def exception_hint(spec: ArraySpec, call: Call, signature: str) -> str | None:
     """The hint for a known exception, if any."""
+    exc = call.exception
     if exc is None:
         return None
     kind = type_name(exc)
-    message = safe_str(exc, 1000) if isinstance(exc, Exception) else ""
+    message = call.message if isinstance(exc, Exception) else ""
     if kind == "TypeError" and ("positional argument" in message or "unexpected keyword" in message):
         return f"Check your function's signature: it should be `{signature}`."
     for name, text, hint in spec.exception_hints + GENERIC_EXCEPTION_HINTS:
@@ -172,7 +173,7 @@ def _failure_result(spec, entry, signature, names, comparer, harness, failed, ra
         blocks += [Block("What went wrong", harness.timeout_sentence(call), code=False), inputs]
     elif call.error is not None:
         blocks += [Block("What went wrong", call.error, code=False), inputs]
-        hint = exception_hint(spec, call.exception, signature)
+        hint = exception_hint(spec, call, signature)
     elif call.mutated is not None:
         blocks += [Block("What went wrong", call.mutated, code=False), inputs]
         hint = spec.mutation_hint

@@ -23,7 +23,7 @@ BEHAVIOUR_BUDGET = 10.0
 """Seconds of learner run time for a check judged by behaviour (numerical gradient, initialiser, Value)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Case:
     """One set of inputs for the function under test."""
 
@@ -35,7 +35,7 @@ class Case:
     """Properties mistakes can key on: 'large' (overflow-prone), 'boundary', 'constant', 'random'."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mistake:
     """A known mistake: reproduced by `fn(*args)`, or recognised by `test(case, plain)`."""
 
@@ -44,7 +44,7 @@ class Mistake:
     test: Callable | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gradient:
     """How to check a backward function against central differences of its forward."""
 
@@ -64,7 +64,7 @@ class Gradient:
     """at(args) -> the point x, when x is not itself an argument (args are then left as they are)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArraySpec:
     """Everything needed to check one learner function against its reference `workbook.reference.<name>`."""
 
@@ -97,7 +97,7 @@ class ArraySpec:
         return self.name
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainingSpec:
     """A check that trains the learner's model and judges what its `predict` does."""
 
@@ -110,7 +110,7 @@ class TrainingSpec:
     budget: float = TRAINING_BUDGET
 
 
-@dataclass
+@dataclass(frozen=True)
 class BehaviourSpec:
     """A check judged by what the learner's code does on probes of its own, not by one expected array."""
 

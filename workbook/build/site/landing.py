@@ -15,10 +15,10 @@ ASSETS = Path(__file__).with_name("assets")
 
 def _install_landing_page(out: Path, site_manifest: dict, title: str, description: str) -> None:
     """Write the landing page named for the course, its assets and the site manifest into `out`."""
-    for name in ("index.html", "landing.css", "landing.js"):
+    for name in ("index.html", "landing.css", "landing.js", "jupyterlite-storage.js"):
         if not (ASSETS / name).is_file():
             raise BuildError(f"site asset missing: {ASSETS / name}")
-    for name in ("landing.css", "landing.js"):
+    for name in ("landing.css", "landing.js", "jupyterlite-storage.js"):
         shutil.copy2(ASSETS / name, out / name)
     page = (ASSETS / "index.html").read_text(encoding="utf-8")
     for placeholder, value in (("{{ title }}", title), ("{{ description }}", description)):

@@ -145,7 +145,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 def _with_live_script(page: bytes, version: int) -> bytes:
     """Return the HTML page with the live-reload script (told the build `version`) first in its head."""
-    tag = f'<script src="{LIVE_PREFIX}live-reload.js?v={version}"></script>'.encode()
+    tag = f'<script type="module" src="{LIVE_PREFIX}live-reload.js?v={version}"></script>'.encode()
     head = page.find(b"<head>")
     if head < 0:
         return tag + page

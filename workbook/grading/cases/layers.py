@@ -74,6 +74,23 @@ def _norm_mistake(**options):
     return lambda *args: _normalize(*args, **options)
 
 
+def _norm_mistakes(unit: str, axis: int, wrong_axis: str) -> list[Mistake]:
+    """The mistakes of batch norm (per feature, axis 0) or layer norm (per row, axis -1), most telling first."""
+    no_eps = (f"Add eps inside the square root, sqrt(var + eps), so that a constant {unit} does not divide by "
+              "zero.")
+    return [
+        Mistake(no_eps, test=lambda case, plain: "constant" in case.tags and not finite(plain)),
+        Mistake(wrong_axis, fn=_norm_mistake(axis=-1 - axis)),
+        Mistake("Use the biased variance (np.var's default ddof=0), not ddof=1.", fn=_norm_mistake(axis=axis, ddof=1)),
+        Mistake("Add eps inside the square root: sqrt(var + eps).", fn=_norm_mistake(axis=axis, eps_outside=True)),
+        Mistake(no_eps, fn=_norm_mistake(axis=axis, no_eps=True)),
+        Mistake("Scale by gamma and shift by beta after normalising: gamma * x_hat + beta.",
+                fn=_norm_mistake(axis=axis, affine=False)),
+        Mistake("Divide by the standard deviation sqrt(var + eps), not by the variance.",
+                fn=_norm_mistake(axis=axis, divide_var=True)),
+    ]
+
+
 def dropout_cases(name: str) -> list[Case]:
     """Cases (x, mask, keep_prob), shared with dropout_backward, whose (dout, mask, keep_prob) look the same."""
     rng = rng_for(name)
@@ -123,35 +140,15 @@ SPECS = [
         "batchnorm_forward", lambda: _norm_cases("batchnorm_forward", per_row=False),
         summary="per feature over the batch, biased variance.",
         mistakes=[
-            Mistake("Add eps inside the square root, sqrt(var + eps), so that a constant feature does not divide "
-                    "by zero.", test=lambda case, plain: "constant" in case.tags and not finite(plain)),
-            Mistake("Batch norm normalises each feature over the batch: mean and variance along axis=0 (down the "
-                    "columns), not along each row.", fn=_norm_mistake(axis=-1)),
-            Mistake("Use the biased variance (np.var's default ddof=0), not ddof=1.", fn=_norm_mistake(ddof=1)),
-            Mistake("Add eps inside the square root: sqrt(var + eps).", fn=_norm_mistake(eps_outside=True)),
-            Mistake("Add eps inside the square root, sqrt(var + eps), so that a constant feature does not divide "
-                    "by zero.", fn=_norm_mistake(no_eps=True)),
-            Mistake("Scale by gamma and shift by beta after normalising: gamma * x_hat + beta.",
-                    fn=_norm_mistake(affine=False)),
-            Mistake("Divide by the standard deviation sqrt(var + eps), not by the variance.",
-                    fn=_norm_mistake(divide_var=True)),
+            *_norm_mistakes("feature", 0, "Batch norm normalises each feature over the batch: mean and variance "
+                                           "along axis=0 (down the columns), not along each row."),
         ]),
     ArraySpec(
         "layernorm_forward", lambda: _norm_cases("layernorm_forward", per_row=True),
         summary="per row over its features, biased variance.",
         mistakes=[
-            Mistake("Add eps inside the square root, sqrt(var + eps), so that a constant row does not divide by "
-                    "zero.", test=lambda case, plain: "constant" in case.tags and not finite(plain)),
-            Mistake("Layer norm normalises each row (example) over its features: mean and variance along the last "
-                    "axis with keepdims=True, not down the columns.", fn=_norm_mistake(axis=0)),
-            Mistake("Use the biased variance (np.var's default ddof=0), not ddof=1.", fn=_norm_mistake(axis=-1, ddof=1)),
-            Mistake("Add eps inside the square root: sqrt(var + eps).", fn=_norm_mistake(axis=-1, eps_outside=True)),
-            Mistake("Add eps inside the square root, sqrt(var + eps), so that a constant row does not divide by "
-                    "zero.", fn=_norm_mistake(axis=-1, no_eps=True)),
-            Mistake("Scale by gamma and shift by beta after normalising: gamma * x_hat + beta.",
-                    fn=_norm_mistake(axis=-1, affine=False)),
-            Mistake("Divide by the standard deviation sqrt(var + eps), not by the variance.",
-                    fn=_norm_mistake(axis=-1, divide_var=True)),
+            *_norm_mistakes("row", -1, "Layer norm normalises each row (example) over its features: mean and "
+                                       "variance along the last axis with keepdims=True, not down the columns."),
             Mistake("Keep the reduced axis (keepdims=True) so that each row is centred by its own mean.",
                     fn=lambda x, g, b, eps=1e-5: (g * (x - x.mean(axis=-1)) / np.sqrt(x.var(axis=-1) + eps) + b)
                     if x.shape[0] == x.shape[1] else None),

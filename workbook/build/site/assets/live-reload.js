@@ -7,97 +7,87 @@
 // A preview discards the stored copy even when it was edited in the browser: the source of truth
 // is the Markdown file being edited, and a learner's site is never served this way.
 
-(() => {
-  const POLL_MS = 300;
-  const CONTENTS_DB = `JupyterLite Storage - ${new URL("/", window.location.href).pathname}`;
-  const loadedVersion = Number(new URL(document.currentScript.src).searchParams.get("v"));
-  let reloading = false;
+const POLL_MS = 300;
+// the site is served at the root, and every page (landing, notebooks/, tree/) shares its storage
+const CONTENTS_DB = `JupyterLite Storage - ${new URL("/", window.location.href).pathname}`;
+const loadedVersion = Number(new URL(import.meta.url).searchParams.get("v"));
+let reloading = false;
 
-  // JupyterLab asks "leave the page?" when a notebook has unsaved changes: this listener, added
-  // before JupyterLab's, keeps that question from blocking a preview reload.
-  window.addEventListener("beforeunload", (event) => reloading && event.stopImmediatePropagation());
+// JupyterLab asks "leave the page?" when a notebook has unsaved changes: this listener, added
+// before JupyterLab's (which comes with its app, once started), keeps that question from blocking
+// a preview reload.
+window.addEventListener("beforeunload", (event) => reloading && event.stopImmediatePropagation());
 
-  function openExisting(name) {
-    return new Promise((resolve) => {
-      const req = indexedDB.open(name);
-      req.onupgradeneeded = () => req.transaction.abort(); // absent: do not create it
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = (event) => {
-        event.preventDefault();
-        resolve(null);
-      };
-      req.onblocked = () => resolve(null);
-    });
-  }
-
-  async function dropChangedNotebooks() {
-    const response = await fetch("/manifest.json", { cache: "no-store" });
-    if (!response.ok) return;
-    const sets = (await response.json()).sets || [];
-    const db = await openExisting(CONTENTS_DB);
-    if (!db) return;
-    const stores = ["files", "checkpoints"].filter((s) => db.objectStoreNames.contains(s));
-    if (!stores.includes("files")) {
-      db.close();
-      return;
-    }
-    await new Promise((resolve) => {
-      const tx = db.transaction(stores, "readwrite");
-      const files = tx.objectStore("files");
-      for (const set of sets) {
-        const path = set.notebook || `${set.id}.ipynb`;
-        const get = files.get(path);
-        get.onsuccess = () => {
-          const meta = (get.result && get.result.content && get.result.content.metadata) || {};
-          if (get.result && (meta.workbook || {}).version !== set.version) {
-            files.delete(path);
-            if (stores.includes("checkpoints")) tx.objectStore("checkpoints").delete(path);
-          }
-        };
-      }
-      tx.oncomplete = tx.onerror = tx.onabort = resolve;
-    });
+async function dropChangedNotebooks() {
+  const response = await fetch("/manifest.json", { cache: "no-store" });
+  if (!response.ok) return; // no site built yet
+  // the site's own access to JupyterLite's storage (imported here, not above: the page shown
+  // before a first build has no site to import it from)
+  const { openExisting } = await import("/jupyterlite-storage.js");
+  const sets = (await response.json()).sets || [];
+  const db = await openExisting(CONTENTS_DB);
+  if (!db) return;
+  const stores = ["files", "checkpoints"].filter((s) => db.objectStoreNames.contains(s));
+  if (!stores.includes("files")) {
     db.close();
+    return;
   }
+  await new Promise((resolve) => {
+    const tx = db.transaction(stores, "readwrite");
+    const files = tx.objectStore("files");
+    for (const set of sets) {
+      const path = set.notebook || `${set.id}.ipynb`;
+      const get = files.get(path);
+      get.onsuccess = () => {
+        const meta = (get.result && get.result.content && get.result.content.metadata) || {};
+        if (get.result && (meta.workbook || {}).version !== set.version) {
+          files.delete(path);
+          if (stores.includes("checkpoints")) tx.objectStore("checkpoints").delete(path);
+        }
+      };
+    }
+    tx.oncomplete = tx.onerror = tx.onabort = resolve;
+  });
+  db.close();
+}
 
-  function showErrors(errors) {
-    let banner = document.getElementById("workbook-build-errors");
-    if (!errors) {
-      if (banner) banner.remove();
+function showErrors(errors) {
+  let banner = document.getElementById("workbook-build-errors");
+  if (!errors) {
+    if (banner) banner.remove();
+    return;
+  }
+  if (!document.body) return;
+  if (!banner) {
+    banner = document.createElement("pre");
+    banner.id = "workbook-build-errors";
+    banner.setAttribute("role", "alert");
+    banner.style.cssText =
+      "position:fixed;z-index:100000;top:0;left:0;right:0;max-height:50vh;overflow:auto;margin:0;" +
+      "padding:0.75em 1em;background:#fff3f3;color:#8b0000;border-bottom:2px solid #8b0000;" +
+      "font:13px/1.4 monospace;white-space:pre-wrap";
+    document.body.append(banner);
+  }
+  banner.textContent = `The last build failed; this page shows the previous one.\n\n${errors}`;
+}
+
+async function poll() {
+  try {
+    const response = await fetch("/__workbook/version", { cache: "no-store" });
+    const state = await response.json();
+    showErrors(state.errors);
+    if (state.version !== loadedVersion) {
+      reloading = true;
+      await dropChangedNotebooks().catch(() => {});
+      window.location.reload();
       return;
     }
-    if (!document.body) return;
-    if (!banner) {
-      banner = document.createElement("pre");
-      banner.id = "workbook-build-errors";
-      banner.setAttribute("role", "alert");
-      banner.style.cssText =
-        "position:fixed;z-index:100000;top:0;left:0;right:0;max-height:50vh;overflow:auto;margin:0;" +
-        "padding:0.75em 1em;background:#fff3f3;color:#8b0000;border-bottom:2px solid #8b0000;" +
-        "font:13px/1.4 monospace;white-space:pre-wrap";
-      document.body.append(banner);
-    }
-    banner.textContent = `The last build failed; this page shows the previous one.\n\n${errors}`;
+  } catch (e) {
+    // the server is restarting or stopped: keep asking
   }
+  setTimeout(poll, POLL_MS);
+}
 
-  async function poll() {
-    try {
-      const response = await fetch("/__workbook/version", { cache: "no-store" });
-      const state = await response.json();
-      showErrors(state.errors);
-      if (state.version !== loadedVersion) {
-        reloading = true;
-        await dropChangedNotebooks();
-        window.location.reload();
-        return;
-      }
-    } catch (e) {
-      // the server is restarting or stopped: keep asking
-    }
-    setTimeout(poll, POLL_MS);
-  }
-
-  dropChangedNotebooks()
-    .catch(() => {})
-    .finally(poll);
-})();
+dropChangedNotebooks()
+  .catch(() => {})
+  .finally(poll);
