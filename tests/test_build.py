@@ -211,3 +211,17 @@ def test_a_problem_closed_with_three_colons_fails_the_build(tmp_path, capsys):
     assert "swallowed-problem.md:21: problem 'R1': this `:::` line closes nothing" in err
     assert "swallowed-problem.md:23: problem 'K1' starts inside problem 'R1'" in err
     assert not (tmp_path / "site").exists()
+
+
+def test_a_diagrams_alt_line_becomes_the_alt_text_screen_readers_read(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    text = (SAMPLE / "01-sample.md").read_text(encoding="utf-8")
+    diagram = "```mermaid\nflowchart LR\n  %% alt: the input x feeds the hidden unit h\n  x --> h\n```\n\n"
+    first_problem = text.index("::::{problem}")
+    (content / "01-sample.md").write_text(text[:first_problem] + diagram + text[first_problem:], encoding="utf-8")
+    assert build(content, tmp_path / "site") == 0
+    sources = [c.source for c in notebook(tmp_path / "site").cells if "mermaid" in c.source]
+    assert len(sources) == 1
+    assert "accTitle: the input x feeds the hidden unit h" in sources[0]
+    assert "%% alt:" not in sources[0]

@@ -69,7 +69,23 @@ def write_notebook(nb: nbformat.NotebookNode) -> str:
 
 # nbformat's new_*_cell validate each cell on creation; the notebook is validated once when written.
 def new_markdown_cell(source: str, *, id: str, metadata: dict) -> nbformat.NotebookNode:
-    return nbformat.from_dict({"cell_type": "markdown", "id": id, "metadata": metadata, "source": source})
+    return nbformat.from_dict({"cell_type": "markdown", "id": id, "metadata": metadata,
+                               "source": describe_diagrams(source)})
+
+
+_MERMAID_RE = re.compile(r"(?ms)^(?P<open>```+|~~~+)[ \t]*mermaid[^\n]*\n(?P<body>.*?)^(?P=open)[ \t]*$")
+_ALT_RE = re.compile(r"(?m)^(?P<indent>[ \t]*)%%[ \t]*alt:[ \t]*(?P<text>.+?)[ \t]*$")
+
+
+def describe_diagrams(markdown: str) -> str:
+    """Turn a Mermaid diagram's `%% alt: ...` line into `accTitle: ...`, which JupyterLab uses as the
+    picture's alt text (a comment would be read by no screen reader); an author's accTitle wins."""
+    def describe(m: re.Match) -> str:
+        body = m.group("body")
+        if re.search(r"(?m)^[ \t]*accTitle\s*:", body):
+            return m.group(0)
+        return m.group(0).replace(body, _ALT_RE.sub(r"\g<indent>accTitle: \g<text>", body, count=1), 1)
+    return _MERMAID_RE.sub(describe, markdown)
 
 
 def new_code_cell(source: str, *, id: str, metadata: dict) -> nbformat.NotebookNode:
