@@ -179,7 +179,7 @@ def test_check_reports_all_errors_of_all_files_without_traceback(tmp_path):
 def test_check_passes_on_the_sample(tmp_path):
     proc = run_cli("check", "--content", str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "1 problem sets, 8 problems: all valid"
+    assert proc.stdout.strip() == "1 problem set, 8 problems: all valid"
 
 
 def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path):
@@ -199,7 +199,7 @@ def test_check_prints_warnings_at_their_line_and_still_passes(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("close-to-prompt.md:12: warning: problem 'C1': the prompt's number 2 would "
                                   "be accepted as the answer, 1.998")
-    assert proc.stdout.strip() == "1 problem sets, 1 problems: all valid"
+    assert proc.stdout.strip() == "1 problem set, 1 problem: all valid"
 
 
 def test_a_problem_closed_with_three_colons_fails_the_build(tmp_path, capsys):

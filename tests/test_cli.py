@@ -115,7 +115,7 @@ def test_check_named_files_checks_only_those(tmp_path, capsys):
     bad = tmp_path / "bad.md"
     bad.write_text("no front matter here\n")
     assert main(["check", str(good)]) == 0
-    assert capsys.readouterr().out.startswith("1 problem sets, ")
+    assert capsys.readouterr().out.startswith("1 problem set, ")
     assert main(["check", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
     assert re.search(r"bad\.md:1: ", err)
@@ -142,7 +142,7 @@ def test_init_writes_a_course_that_checks(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(course)
     capsys.readouterr()
     assert main(["check"]) == 0
-    assert capsys.readouterr().out.strip() == "1 problem sets, 6 problems: all valid"
+    assert capsys.readouterr().out.strip() == "1 problem set, 6 problems: all valid"
     kinds = re.findall(r"^:kind: (\w+)$", (course / "content" / "01-first-steps.md").read_text(), re.M)
     assert sorted(kinds) == sorted(["recall", "compute", "choice", "code", "debug", "challenge"])
 

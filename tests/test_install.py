@@ -57,7 +57,7 @@ def course(installed, tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("courses")
     _run(installed, "init", "signals", cwd=home)
     course = home / "signals"
-    assert _run(installed, "check", cwd=course).stdout.strip() == "1 problem sets, 6 problems: all valid"
+    assert _run(installed, "check", cwd=course).stdout.strip() == "1 problem set, 6 problems: all valid"
     _run(installed, "build", cwd=course)
     return course
 

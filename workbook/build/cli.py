@@ -147,8 +147,12 @@ def _summary(sets, errors) -> str:
     files = len({e.path for e in errors})
     problems = sum(len(s.problems) for s in sets)
     if errors:
-        return f"{len(errors)} error{'s' * (len(errors) != 1)} in {files} file{'s' * (files != 1)}"
-    return f"{len(sets)} problem sets, {problems} problems: all valid"
+        return f"{_count(len(errors), 'error')} in {_count(files, 'file')}"
+    return f"{_count(len(sets), 'problem set')}, {_count(problems, 'problem')}: all valid"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def run_check(args) -> int:
