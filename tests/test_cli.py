@@ -269,7 +269,7 @@ def test_preview_pages_load_the_live_script_told_the_build_number(preview):
     status, headers, body = _get(port, "/__workbook/version")
     assert json.loads(body) == {"version": 2, "errors": ""}
     status, headers, body = _get(port, "/__workbook/live-reload.js")
-    assert status == 200 and b"JupyterLite Storage" in body
+    assert status == 200 and b"dropOutdatedCopies" in body
     live.failed("boom")
     assert json.loads(_get(port, "/__workbook/version")[2]) == {"version": 2, "errors": "boom"}
 

@@ -17,7 +17,7 @@ ASSETS = Path(lite.__file__).with_name("assets")
 
 
 def test_the_kernel_runs_the_workbook_start_up_file_from_the_preloaded_wheel(tmp_path):
-    lite._write_lite_config(tmp_path)
+    lite._write_lite_config(tmp_path, "A course")
     config = json.loads((tmp_path / "jupyter-lite.json").read_text())["jupyter-config-data"]
     options = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]["loadPyodideOptions"]
     assert "workbook" in options["packages"]

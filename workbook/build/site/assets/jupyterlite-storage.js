@@ -7,7 +7,11 @@
 // Databases are opened only if they already exist: this page never creates one that the kernel or
 // JupyterLite will want to create with their own schema.
 
-const CONTENTS_DB = `JupyterLite Storage - ${new URL("./", window.location.href).pathname}`;
+const CONTENTS_DB = contentsDatabase(new URL("./", window.location.href).pathname);
+
+function contentsDatabase(sitePath) {
+  return `JupyterLite Storage - ${sitePath}`;
+}
 
 export function openExisting(name) {
   return new Promise((resolve) => {
@@ -103,4 +107,32 @@ export async function keepCopyAside(path) {
   });
   db.close();
   return name;
+}
+
+// Drop the stored copy of every notebook whose version differs from the site's (the preview of
+// `workbook serve --watch`, where the Markdown being edited is the source of truth).
+export async function dropOutdatedCopies(sets, sitePath) {
+  const db = await openExisting(contentsDatabase(sitePath));
+  if (!db) return;
+  const stores = ["files", "checkpoints"].filter((s) => db.objectStoreNames.contains(s));
+  if (!stores.includes("files")) {
+    db.close();
+    return;
+  }
+  await new Promise((resolve) => {
+    const tx = db.transaction(stores, "readwrite");
+    const files = tx.objectStore("files");
+    for (const set of sets) {
+      const path = set.notebook || `${set.id}.ipynb`;
+      const get = files.get(path);
+      get.onsuccess = () => {
+        if (get.result && storedVersion(get.result) !== set.version) {
+          files.delete(path);
+          if (stores.includes("checkpoints")) tx.objectStore("checkpoints").delete(path);
+        }
+      };
+    }
+    tx.oncomplete = tx.onerror = tx.onabort = resolve;
+  });
+  db.close();
 }

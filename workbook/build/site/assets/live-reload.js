@@ -8,8 +8,6 @@
 // is the Markdown file being edited, and a learner's site is never served this way.
 
 const POLL_MS = 300;
-// the site is served at the root, and every page (landing, notebooks/, tree/) shares its storage
-const CONTENTS_DB = `JupyterLite Storage - ${new URL("/", window.location.href).pathname}`;
 const loadedVersion = Number(new URL(import.meta.url).searchParams.get("v"));
 let reloading = false;
 
@@ -21,34 +19,10 @@ window.addEventListener("beforeunload", (event) => reloading && event.stopImmedi
 async function dropChangedNotebooks() {
   const response = await fetch("/manifest.json", { cache: "no-store" });
   if (!response.ok) return; // no site built yet
-  // the site's own access to JupyterLite's storage (imported here, not above: the page shown
-  // before a first build has no site to import it from)
-  const { openExisting } = await import("/jupyterlite-storage.js");
-  const sets = (await response.json()).sets || [];
-  const db = await openExisting(CONTENTS_DB);
-  if (!db) return;
-  const stores = ["files", "checkpoints"].filter((s) => db.objectStoreNames.contains(s));
-  if (!stores.includes("files")) {
-    db.close();
-    return;
-  }
-  await new Promise((resolve) => {
-    const tx = db.transaction(stores, "readwrite");
-    const files = tx.objectStore("files");
-    for (const set of sets) {
-      const path = set.notebook || `${set.id}.ipynb`;
-      const get = files.get(path);
-      get.onsuccess = () => {
-        const meta = (get.result && get.result.content && get.result.content.metadata) || {};
-        if (get.result && (meta.workbook || {}).version !== set.version) {
-          files.delete(path);
-          if (stores.includes("checkpoints")) tx.objectStore("checkpoints").delete(path);
-        }
-      };
-    }
-    tx.oncomplete = tx.onerror = tx.onabort = resolve;
-  });
-  db.close();
+  // imported here, not above: the page shown before a first build has no site to import it from
+  const { dropOutdatedCopies } = await import("/jupyterlite-storage.js");
+  // the preview serves the site at the root, and every page (landing, notebooks/) shares its storage
+  await dropOutdatedCopies((await response.json()).sets || [], "/");
 }
 
 function showErrors(errors) {
