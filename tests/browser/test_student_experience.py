@@ -279,8 +279,10 @@ def test_a_matrix_problem_on_a_phone(browser, server, built, artifacts):
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     open_notebook(page, server.base, matrix_set["notebook"])
-    # cells render as they scroll into view: bring the first one with a matrix there
-    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0",
+    # the notebook's cells arrive in batches: wait until a matrix cell is among them (a timeout here
+    # means the set has none)
+    page.wait_for_function("() => (window.jupyterapp?.shell.currentWidget?.content?.widgets || [])"
+                           ".some((w) => w.model.sharedModel.getSource().includes('bmatrix'))",
                            timeout=60_000)
     index = page.evaluate("""async () => {
         const notebook = window.jupyterapp.shell.currentWidget.content;
@@ -338,7 +340,9 @@ def test_a_diagram_on_a_phone_keeps_its_size_and_scrolls_in_its_cell(browser, se
     page = new_learner_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2,
                             is_mobile=True, has_touch=True)
     open_notebook(page, server.base, with_diagram[0]["notebook"])
-    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0",
+    # the notebook's cells arrive in batches: wait until the described diagram is among them
+    page.wait_for_function("() => (window.jupyterapp?.shell.currentWidget?.content?.widgets || [])"
+                           ".some((w) => w.model.sharedModel.getSource().includes('accTitle'))",
                            timeout=60_000)
     page.evaluate("""async () => {
         const notebook = window.jupyterapp.shell.currentWidget.content;
