@@ -269,26 +269,32 @@ def time_bare(browser, url: str) -> tuple[float, dict]:
         context.close()
 
 
+def submit_answer(page, problem_id: str, answer) -> float:
+    """Type `answer` into the cell that submits `problem_id`, run it; return performance.now()
+    when its result shows."""
+    index = page.evaluate(
+        """(m) => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+             .findIndex(c => c.querySelector('.cm-content').innerText.includes(m))""",
+        f'submit("{problem_id}"')
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(f'answer = {answer!r}\nsubmit("{problem_id}", answer)')
+    start_cell(page, index)
+    return page.wait_for_function(
+        "(i) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i].querySelector('.workbook-result') && performance.now()",
+        arg=index, timeout=TIMEOUT_MS).json_value()
+
+
 def time_ours(browser, url: str, problem_id: str, answer) -> tuple[float, float, dict]:
     context, page = _page(browser)
     try:
         page.goto(url)
         page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=TIMEOUT_MS)
         ready = run_cell(page, 0)
-        index = page.evaluate(
-            """(m) => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
-                 .findIndex(c => c.querySelector('.cm-content').innerText.includes(m))""",
-            f'submit("{problem_id}"')
-        cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".cm-content").click()
-        page.keyboard.press("Control+a")
-        page.keyboard.press("Delete")
-        page.keyboard.insert_text(f'answer = {answer!r}\nsubmit("{problem_id}", answer)')
-        start_cell(page, index)
-        checked = page.wait_for_function(
-            "(i) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i].querySelector('.workbook-result') && performance.now()",
-            arg=index, timeout=TIMEOUT_MS).json_value()
+        checked = submit_answer(page, problem_id, answer)
         return ready / 1000, checked / 1000, page.evaluate("window.__marks")
     except Exception:
         _failed(page, "ours")
