@@ -164,6 +164,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_check_reports_all_errors_of_all_files_without_traceback(tmp_path):
+    # the one subprocess smoke test of the CLI: a real process, its exit status and its stderr
     for name in ("many-errors", "unknown-check", "no-title"):
         shutil.copy(ERRORS / f"{name}.md", tmp_path)
     proc = run_cli("check", "--content", str(tmp_path), cwd=tmp_path)
@@ -176,16 +177,28 @@ def test_check_reports_all_errors_of_all_files_without_traceback(tmp_path):
     assert lines[-1] == "6 errors in 3 files"
 
 
-def test_check_passes_on_the_sample(tmp_path):
-    proc = run_cli("check", "--content", str(SAMPLE))
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "1 problem set, 8 problems: all valid"
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run the CLI in this process from a folder; return (exit status, stdout, stderr)."""
+    def run(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
 
 
-def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path):
-    proc = run_cli("check", "--content", str(tmp_path / "nope"))
-    assert proc.returncode == 1
-    assert "no such content folder" in proc.stderr and "Traceback" not in proc.stderr
+def test_check_passes_on_the_sample(cli):
+    status, out, err = cli("check", "--content", str(SAMPLE))
+    assert status == 0, err
+    assert out.strip() == "1 problem set, 8 problems: all valid"
+
+
+def test_missing_content_folder_is_a_message_not_a_traceback(cli, tmp_path):
+    status, out, err = cli("check", "--content", str(tmp_path / "nope"))
+    assert status == 1
+    assert "no such content folder" in err and "Traceback" not in err
 
 
 def test_console_script_is_the_same_cli():
@@ -193,13 +206,13 @@ def test_console_script_is_the_same_cli():
     assert 'workbook = "workbook.build.cli:main"' in text
 
 
-def test_check_prints_warnings_at_their_line_and_still_passes(tmp_path):
+def test_check_prints_warnings_at_their_line_and_still_passes(cli, tmp_path):
     shutil.copy(ERRORS / "close-to-prompt.md", tmp_path)
-    proc = run_cli("check", "--content", str(tmp_path), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith("close-to-prompt.md:12: warning: problem 'C1': the prompt's number 2 would "
-                                  "be accepted as the answer, 1.998")
-    assert proc.stdout.strip() == "1 problem set, 1 problem: all valid"
+    status, out, err = cli("check", "--content", str(tmp_path), cwd=tmp_path)
+    assert status == 0, err
+    assert err.startswith("close-to-prompt.md:12: warning: problem 'C1': the prompt's number 2 would "
+                          "be accepted as the answer, 1.998")
+    assert out.strip() == "1 problem set, 1 problem: all valid"
 
 
 def test_a_problem_closed_with_three_colons_fails_the_build(tmp_path, capsys):
