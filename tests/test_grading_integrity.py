@@ -258,7 +258,7 @@ def test_a_sequence_whose_iteration_never_ends_is_cut_off():
         return Endless(R.clip_by_global_norm(grads, max_norm))
     result = check("clip_by_global_norm", clip, budget=2)
     assert not result.passed
-    assert f"Your function returned more than {READ_ITEMS} arrays, but 1 are expected" in str(result)
+    assert f"Your function returned more than {READ_ITEMS} arrays, but 1 is expected" in str(result)
 
 
 def test_an_exception_whose_message_never_ends_is_reported():

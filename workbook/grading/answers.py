@@ -9,7 +9,7 @@ import re
 from fractions import Fraction
 
 from .budget import repr_within as safe_repr
-from .result import Result, type_name
+from .result import Result, nth, type_name
 
 DEFAULT_SIGFIGS = 3
 """Real answers are right to this many significant figures by default: a value passes when it lies
@@ -66,7 +66,7 @@ def _to_nested(value, where: str = "your answer", depth: int = 0):
     if isinstance(value, (list, tuple)):
         if depth > 8:
             raise _Invalid("your answer is nested too deeply")
-        return [_to_nested(v, f"{_ordinal(i + 1)} entry of {where}" if depth else f"the {_ordinal(i + 1)} entry",
+        return [_to_nested(v, f"{nth(i + 1)} entry of {where}" if depth else f"the {nth(i + 1)} entry",
                            depth + 1)
                 for i, v in enumerate(value)]
     if isinstance(value, str) or not isinstance(value, (set, dict, frozenset)):
@@ -108,16 +108,10 @@ def _transpose(value):
     return [list(row) for row in zip(*value)]
 
 
-def _ordinal(n: int) -> str:
-    """Spell a count as an ordinal: 1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _position_text(index: tuple[int, ...]) -> str:
     """Say a 0-based index as a learner counts: 'the 2nd entry', 'row 1, column 3'."""
     if len(index) == 1:
-        return f"the {_ordinal(index[0] + 1)} entry"
+        return f"the {nth(index[0] + 1)} entry"
     if len(index) == 2:
         return f"row {index[0] + 1}, column {index[1] + 1}"
     return "the entry at position (" + ", ".join(str(i + 1) for i in index) + ")"
@@ -188,23 +182,26 @@ def _fmt(x: float) -> str:
 
 def _answer_hint(got, want, tol: Tolerance, written=None) -> str | None:
     """Name a common slip only where it explains every entry: a flipped sign, a power of ten, a
-    factor of 2, or too few digits (`written` is the submitted text, when it was typed as text)."""
+    factor of 2, or too few digits (`written` is the submitted text, when it was typed as text).
+
+    Each slip is judged at the precision of the value it predicts (2 * want, want * 10**k), the
+    precision at which the learner wrote their answer."""
     pairs = [(g, w) for (_, g), (_, w) in zip(_flatten(got), _flatten(want))]
     if not any(w != 0 and not tol.close(g, w) for g, w in pairs):
         return None  # every wrong entry should be 0: no rescaling can explain that
     if all(tol.close(-g, w) for g, w in pairs):
         return "Your answer has the opposite sign: check the sign of each term."
     for k in (1, 2, 3, 6, -1, -2, -3, -6):
-        if all(tol.close(g / 10.0 ** k, w) for g, w in pairs):
+        if all(tol.close(g, w * 10.0 ** k) for g, w in pairs):
             if k == 2:
                 return "Your answer looks 100 times too large: give a fraction (0.25), not a percentage (25)."
             if k == -2:
                 return "Your answer looks 100 times too small: is the expected value a percentage?"
             size = "large" if k > 0 else "small"
             return f"Your answer looks {10 ** abs(k):,} times too {size}: check the powers of ten and the units."
-    if all(tol.close(g / 2, w) for g, w in pairs):
+    if all(tol.close(g, 2 * w) for g, w in pairs):
         return "Your answer is twice the expected value: look for a factor of 2 (such as the 1/2 in front of a squared error)."
-    if all(tol.close(g * 2, w) for g, w in pairs):
+    if all(tol.close(g, w / 2) for g, w in pairs):
         return "Your answer is half the expected value: look for a missing factor of 2."
     if not tol.exact and all(_rounding_explains(g, w, written) for g, w in pairs):
         return "Close, but rounded too early: keep more digits (at least 3 significant figures) " \

@@ -242,10 +242,11 @@ class Comparer:
                            f"(one for each input array).{extra}")
         value = items
         if len(value) != n:
-            return Finding(f"Your function returned {_count(value)} arrays, but {n} are expected "
+            expected_arrays = "1 is" if n == 1 else f"{n} are"
+            return Finding(f"Your function returned {_count(value)} arrays, but {expected_arrays} expected "
                            "(one for each input array, in the same order).")
         for i, (got, want) in enumerate(zip(value, expected)):
-            finding = self.array(got, want, f"Array [{i}] of your result")
+            finding = self.array(got, want, f"The {ordinal(i)} array of your result")
             if finding:
                 return finding
         return None

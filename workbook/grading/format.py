@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .result import safe_repr
+from .result import nth, safe_repr
 
 
 def format_index(index: tuple[int, ...]) -> str:
@@ -30,8 +30,8 @@ def describe_shape(shape: tuple[int, ...]) -> str:
 
 
 def ordinal(i: int) -> str:
-    """'first' for 0, 'second' for 1, ..., then '6th'."""
-    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else f"{i + 1}th"
+    """'first' for 0, 'second' for 1, ..., then '6th', '21st' (a 0-based index, said 1-based)."""
+    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else nth(i + 1)
 
 
 def show_value(value, indent: int) -> str:

@@ -158,6 +158,12 @@ def safe_str(obj, limit: int = 300) -> str:
     return text
 
 
+def nth(n: int) -> str:
+    """Spell a 1-based position as people count: 1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def type_name(obj) -> str:
     """The name of obj's type, whatever obj is."""
     try:
