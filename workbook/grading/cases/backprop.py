@@ -7,7 +7,7 @@ from typing import Callable
 from ..lazy import R, np
 from ..spec import ArraySpec, Case, Gradient, Mistake
 from .common import F, rng_for, sign_flipped
-from .layers import dropout_cases, ignores_mask
+from .layers import dropout_cases, dropout_scaling_mistakes, ignores_mask
 
 
 def _with_part(reference: str, index: int, fn: Callable) -> Callable:
@@ -154,13 +154,9 @@ SPECS = [
         "dropout_backward", lambda: dropout_cases("dropout_backward"),
         summary="dout * mask / keep_prob: the gradient flows only through the units kept.",
         mistakes=[
-            Mistake("The forward pass divided by keep_prob, so the backward pass divides by keep_prob too.",
-                    fn=lambda dout, mask, p: dout * mask),
-            Mistake("Divide by keep_prob, don't multiply by it.", fn=lambda dout, mask, p: dout * mask * p),
-            Mistake("keep_prob is the probability of keeping a unit: divide by keep_prob, not by 1 - keep_prob.",
-                    fn=lambda dout, mask, p: dout * mask / (1 - p) if p < 1 else None),
-            Mistake("The mask marks the units kept (1 = keep): the gradient flows through mask, not 1 - mask.",
-                    fn=lambda dout, mask, p: dout * (1 - np.asarray(mask, dtype=float)) / p),
+            *dropout_scaling_mistakes(
+                "The forward pass divided by keep_prob, so the backward pass divides by keep_prob too.",
+                "The mask marks the units kept (1 = keep): the gradient flows through mask, not 1 - mask."),
             Mistake("Multiply the upstream gradient dout by mask / keep_prob: mask / keep_prob alone is only the "
                     "local derivative.", fn=lambda dout, mask, p: np.asarray(mask, dtype=float) / p),
             Mistake("Use the forward pass's mask; a new random mask sends the gradient to units that were dropped.",

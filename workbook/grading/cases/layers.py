@@ -121,6 +121,18 @@ def ignores_mask(case, plain):
     return bool((dropped != (mask == 0)).any())
 
 
+def dropout_scaling_mistakes(no_division: str, mask_flipped: str) -> list[Mistake]:
+    """The slips in inverted dropout's mask and keep_prob scaling, shared by the forward and the
+    backward pass (the backward pass is the forward one applied to the upstream gradient)."""
+    return [
+        Mistake(no_division, fn=lambda a, mask, p: a * mask),
+        Mistake("Divide by keep_prob, don't multiply by it.", fn=lambda a, mask, p: a * mask * p),
+        Mistake("keep_prob is the probability of keeping a unit: divide by keep_prob, not by 1 - keep_prob.",
+                fn=lambda a, mask, p: a * mask / (1 - p) if p < 1 else None),
+        Mistake(mask_flipped, fn=lambda a, mask, p: a * (1 - np.asarray(mask, dtype=float)) / p),
+    ]
+
+
 SPECS = [
     ArraySpec(
         "dense_forward", lambda: _dense_cases("dense_forward"),
@@ -161,13 +173,9 @@ SPECS = [
         "dropout_forward", lambda: dropout_cases("dropout_forward"),
         summary="inverted dropout, x * mask / keep_prob.",
         mistakes=[
-            Mistake("Inverted dropout divides by keep_prob, so that the expected activation stays the same.",
-                    fn=lambda x, mask, p: x * mask),
-            Mistake("Divide by keep_prob, don't multiply by it.", fn=lambda x, mask, p: x * mask * p),
-            Mistake("keep_prob is the probability of keeping a unit: divide by keep_prob, not by 1 - keep_prob.",
-                    fn=lambda x, mask, p: x * mask / (1 - p) if p < 1 else None),
-            Mistake("The mask marks the units to keep (1 = keep): multiply by mask, not by 1 - mask.",
-                    fn=lambda x, mask, p: x * (1 - np.asarray(mask, dtype=float)) / p),
+            *dropout_scaling_mistakes(
+                "Inverted dropout divides by keep_prob, so that the expected activation stays the same.",
+                "The mask marks the units to keep (1 = keep): multiply by mask, not by 1 - mask."),
             Mistake("Use the mask you are given; don't draw a new random one.", test=ignores_mask),
         ]),
 ]
