@@ -98,12 +98,12 @@ class ArraySpec:
 
 
 @dataclass(frozen=True)
-class TrainingSpec:
-    """A check that trains the learner's model and judges what its `predict` does."""
+class RunnerSpec:
+    """A check whose runner probes the learner's code itself, with no table of expected arrays."""
 
     name: str
     entry: str
-    """The learner's function, also the reference function's name (e.g. 'train' for xor_mlp)."""
+    """The learner's function or class, also the reference's name (e.g. 'train' for xor_mlp)."""
     runner: str
     """'module:function' inside workbook.grading, called as runner(spec, candidate, harness, label)."""
     summary: str = ""
@@ -111,15 +111,14 @@ class TrainingSpec:
 
 
 @dataclass(frozen=True)
-class BehaviourSpec:
+class TrainingSpec(RunnerSpec):
+    """A check that trains the learner's model and judges what its `predict` does."""
+
+
+@dataclass(frozen=True)
+class BehaviourSpec(RunnerSpec):
     """A check judged by what the learner's code does on probes of its own, not by one expected array."""
 
-    name: str
-    entry: str
-    """The learner's function or class, also the reference's name (e.g. 'Value' for autograd_value)."""
-    runner: str
-    """'module:function' inside workbook.grading, called as runner(spec, candidate, harness, label)."""
-    summary: str = ""
     budget: float = BEHAVIOUR_BUDGET
     exception_hints: list[tuple[str, str, str]] = field(default_factory=list)
     """(exception type name, text in its message, hint), as for ArraySpec."""
