@@ -6,7 +6,8 @@ The correct submission is the reference implementation compiled as learner code 
 under a notebook-like file name), so the time includes the tracing that enforces the time budget.
 Prints, per check, the median wall time of N runs on the passing path (every case runs) and on the
 failing path (mismatch report, hint search, gradient check), then the targets: each array check
-under 50 ms, the XOR check under 3 s.
+under 50 ms, the XOR check under 3 s. Last, the XOR check of a predict that looks its training points
+up, which fails only when predict is asked about points it has not seen.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
 
 from workbook import reference as R  # noqa: E402
 from workbook.grading import CHECKS, check  # noqa: E402
@@ -43,6 +46,16 @@ def _untrained_classifier(X, y, n_classes, epochs=500, seed=0):
     return R.train_softmax_classifier(X, y, n_classes, epochs=1, seed=seed)
 
 
+def _too_wide(fan_in, fan_out, scheme, rng):
+    # Negated weights have the right mean and variance: three times the spread does not.
+    return 3.0 * R.init_weights(fan_in, fan_out, scheme, rng)
+
+
+def _lookup(X, y, epochs=1000, seed=0):
+    table = {tuple(x): float(t) for x, t in zip(X, y)}
+    return lambda X: np.array([table[tuple(x)] for x in X])
+
+
 def learner_copy() -> dict:
     """The reference module's functions, compiled as if typed into a notebook cell."""
     source = Path(R.__file__).read_text(encoding="utf-8")
@@ -57,6 +70,8 @@ def failing_candidate(name: str):
         return _untrained
     if name == "softmax_classifier":
         return _untrained_classifier
+    if name == "init_weights":
+        return _too_wide
     return _negated(getattr(R, CHECKS[name].entry))
 
 
@@ -73,7 +88,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per check (default 7; median reported)")
     args = parser.parse_args(argv)
-    check("relu", R.relu)  # import NumPy and the check modules before timing
+    check("relu", R.relu)  # import NumPy, the check modules and numpy.testing before timing
+    check("relu", _negated(R.relu))
     print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs\n")
     print(f"{'check':34} {'pass (ms)':>10} {'fail (ms)':>10}  target")
     slow = []
@@ -91,6 +107,9 @@ def main(argv=None) -> int:
             slow.append(name)
         shown = "-" if target is None else f"< {target * 1000:g} ms {'ok' if ok else 'SLOW'}"
         print(f"{name:34} {passing * 1000:10.1f} {failing * 1000:10.1f}  {shown}")
+    assert not check("xor_mlp", _lookup).passed, "a lookup-table predict passes xor_mlp"
+    lookup = median_time(lambda: check("xor_mlp", _lookup), args.repeat)
+    print(f"{'xor_mlp, predict a lookup table':34} {'':>10} {lookup * 1000:10.1f}  (fails on unseen points)")
     print("\nall within target" if not slow else f"\nover target: {', '.join(slow)}")
     return 1 if slow else 0
 

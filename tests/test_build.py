@@ -56,29 +56,44 @@ def test_manifest_describes_sets_and_problems(built):
     assert entry["counts"] == {"recall": 1, "compute": 2, "choice": 2, "code": 1, "debug": 1, "challenge": 1}
     k1 = next(p for p in entry["problems"] if p["id"] == "K1")
     assert k1 == {"id": "K1", "kind": "code", "title": "ReLU backward", "check": "relu_backward",
-                  "line": 78, "hints": 1}
+                  "line": 98, "hints": 1}
 
 
 def test_notebook_has_one_prompt_per_problem_and_a_cell_per_checkable_problem(built):
     nb = notebook(built)
     roles = [(c.metadata["workbook"].get("problem"), c.metadata["workbook"]["role"]) for c in nb.cells]
-    assert roles[:2] == [(None, "title"), (None, "setup")]
+    assert roles[0] == (None, "title")
     prompts = [pid for pid, role in roles if role == "prompt"]
     answers = [pid for pid, role in roles if role == "answer"]
     assert prompts == ["R1", "C1", "C2", "Q1", "TF1", "K1", "D1", "X1"]
     assert answers == ["C1", "C2", "Q1", "TF1", "K1", "D1", "X1"]
     k1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "K1")
-    assert k1.metadata["workbook"]["line"] == 78
+    assert k1.metadata["workbook"]["line"] == 98
 
 
 def test_notebook_names_its_source_file_not_the_build_machine_path(built):
     assert notebook(built).metadata["workbook"]["source"] == "01-sample.md"
 
 
-def test_setup_cell_binds_submit_to_the_set(built):
-    setup = notebook(built).cells[1]
-    assert setup.cell_type == "code"
-    assert 'load_set("01-sample")' in setup.source
+def test_no_set_up_cell_answer_cells_name_their_set_and_prose_is_read_only(built):
+    """`submit` is there from the kernel's start and finds its set in the running cell's metadata."""
+    nb = notebook(built)
+    for cell in nb.cells:
+        meta = cell.metadata
+        assert "load_set" not in cell.source
+        if cell.cell_type == "markdown":
+            assert meta["editable"] is False and meta["deletable"] is False
+        else:
+            assert meta["workbook"]["role"] == "answer" and meta["workbook"]["set"] == "01-sample"
+            assert "editable" not in meta
+    q1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "Q1"
+              and c.metadata["workbook"]["role"] == "answer")
+    tf1 = next(c for c in nb.cells if c.metadata["workbook"].get("problem") == "TF1"
+               and c.metadata["workbook"]["role"] == "answer")
+    assert q1.metadata["workbook"]["options"] == ["a", "b", "c"]
+    assert tf1.metadata["workbook"]["options"] == [True, False]
+    title = nb.cells[0].source
+    assert title.startswith("[← All problem sets](../?%)") and "Shift+Enter" in title and "reset()" in title
 
 
 def test_hints_and_worked_answers_are_collapsed(built):
@@ -137,7 +152,7 @@ def test_failed_build_leaves_previous_output_untouched(built, tmp_path, capsys):
     shutil.copy(ERRORS / "many-errors.md", bad)
     assert build(bad, out) == 1
     err = capsys.readouterr().err
-    assert "many-errors.md:5: problem 'A' (recall) needs a worked answer" in err
+    assert "many-errors.md:9: problem 'A' (recall) needs a worked answer" in err
     assert "3 errors in 1 file; nothing was built" in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no temporary left over
@@ -149,30 +164,77 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_check_reports_all_errors_of_all_files_without_traceback(tmp_path):
+    # the one subprocess smoke test of the CLI: a real process, its exit status and its stderr
     for name in ("many-errors", "unknown-check", "no-title"):
         shutil.copy(ERRORS / f"{name}.md", tmp_path)
     proc = run_cli("check", "--content", str(tmp_path), cwd=tmp_path)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert "Traceback" not in proc.stderr
-    assert any(line.startswith("unknown-check.md:7: problem 'K1': unknown check 'relu_bakward' "
+    assert any(line.startswith("unknown-check.md:11: problem 'K1': unknown check 'relu_bakward' "
                                "(did you mean 'relu_backward'?)") for line in lines)
     assert sum(line.startswith("many-errors.md:") for line in lines) == 3
     assert lines[-1] == "6 errors in 3 files"
 
 
-def test_check_passes_on_the_sample(tmp_path):
-    proc = run_cli("check", "--content", str(SAMPLE))
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "1 problem sets, 8 problems: all valid"
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run the CLI in this process from a folder; return (exit status, stdout, stderr)."""
+    def run(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
 
 
-def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path):
-    proc = run_cli("check", "--content", str(tmp_path / "nope"))
-    assert proc.returncode == 1
-    assert "no such content folder" in proc.stderr and "Traceback" not in proc.stderr
+def test_check_passes_on_the_sample(cli):
+    status, out, err = cli("check", "--content", str(SAMPLE))
+    assert status == 0, err
+    assert out.strip() == "1 problem set, 8 problems: all valid"
+
+
+def test_missing_content_folder_is_a_message_not_a_traceback(cli, tmp_path):
+    status, out, err = cli("check", "--content", str(tmp_path / "nope"))
+    assert status == 1
+    assert "no such content folder" in err and "Traceback" not in err
 
 
 def test_console_script_is_the_same_cli():
     text = (ROOT / "pyproject.toml").read_text()
     assert 'workbook = "workbook.build.cli:main"' in text
+
+
+def test_check_prints_warnings_at_their_line_and_still_passes(cli, tmp_path):
+    shutil.copy(ERRORS / "close-to-prompt.md", tmp_path)
+    status, out, err = cli("check", "--content", str(tmp_path), cwd=tmp_path)
+    assert status == 0, err
+    assert err.startswith("close-to-prompt.md:12: warning: problem 'C1': the prompt's number 2 would "
+                          "be accepted as the answer, 1.998")
+    assert out.strip() == "1 problem set, 1 problem: all valid"
+
+
+def test_a_problem_closed_with_three_colons_fails_the_build(tmp_path, capsys):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(ERRORS / "swallowed-problem.md", content)
+    assert build(content, tmp_path / "site") == 1
+    err = capsys.readouterr().err
+    assert "swallowed-problem.md:21: problem 'R1': this `:::` line closes nothing" in err
+    assert "swallowed-problem.md:23: problem 'K1' starts inside problem 'R1'" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_diagrams_alt_line_becomes_the_alt_text_screen_readers_read(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    text = (SAMPLE / "01-sample.md").read_text(encoding="utf-8")
+    diagram = "```mermaid\nflowchart LR\n  %% alt: the input x feeds the hidden unit h\n  x --> h\n```\n\n"
+    first_problem = text.index("::::{problem}")
+    (content / "01-sample.md").write_text(text[:first_problem] + diagram + text[first_problem:], encoding="utf-8")
+    assert build(content, tmp_path / "site") == 0
+    sources = [c.source for c in notebook(tmp_path / "site").cells if "mermaid" in c.source]
+    assert len(sources) == 1
+    assert "accTitle: the input x feeds the hidden unit h" in sources[0]
+    assert "%% alt:" not in sources[0]

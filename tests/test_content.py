@@ -31,8 +31,9 @@ def manifest(loaded):
 
 
 def test_content_validates(loaded):
-    _, errors = loaded
+    sets, errors = loaded
     assert [str(e) for e in errors] == []
+    assert len(sets) >= 4
 
 
 def test_content_is_in_our_own_words():
@@ -43,12 +44,8 @@ def test_content_is_in_our_own_words():
     assert proc.stdout.strip().startswith("0 passage"), proc.stdout[-3000:]
 
 
-def test_every_set_has_title_summary_tags_and_intro(loaded):
-    sets, _ = loaded
-    assert len(sets) >= 4
-    for s in sets:
-        assert s.title and s.summary and s.tags, s.path
-        assert not hasattr(s.items[0], "kind"), f"{s.path}: start with an intro saying what the set practises"
+# Rules every set must follow (front matter with summary and tags, an intro, a hint on every problem, a
+# worked answer for every choice) are `check`'s, reported at a line; test_content_validates runs them.
 
 
 def problems(manifest):
@@ -64,11 +61,6 @@ def test_coverage_figures(manifest):
     assert len({p["check"] for p in code}) >= 15, sorted({p["check"] for p in code})
     assert {"xor_mlp"} <= {p["check"] for p in code if p["kind"] == "challenge"}
     assert kinds["challenge"] >= 2 and kinds["debug"] >= 4 and kinds["recall"] >= 1
-
-
-def test_every_code_debug_and_challenge_problem_has_a_hint(manifest):
-    bare = [p["id"] for p in problems(manifest) if p["kind"] in CODE_KINDS and p["hints"] == 0]
-    assert bare == []
 
 
 def _numbered(prefix: str, counts: dict[int, int]) -> list[str]:

@@ -87,7 +87,7 @@ def test_wrong_number_does_not_reveal_the_expected_value():
     (-0.25, 0.25, "opposite sign"),
     (25, 0.25, "100 times too large"),
     (0.0025, 0.25, "100 times too small"),
-    (0.26, 0.25, "keep more digits"),
+    (0.3, 0.2549, "keep more digits"),
     ([[1, 3], [2, 4]], [[1, 2], [3, 4]], "transpose"),
     ([-1.0, -2.0], [1.0, 2.0], "opposite sign"),
 ])
@@ -131,12 +131,12 @@ def test_vector_and_matrix_answers():
 def test_vector_mismatch_names_the_entry():
     result = check_answer([0.1, 0.3, 0.7], [0.1, 0.2, 0.7])
     assert "1 of 3 entries differ from the expected values" in str(result)
-    assert "the first is entry [1], where you gave 0.3" in str(result)
+    assert "the first is the 2nd entry, where you gave 0.3" in str(result)
 
 
 def test_matrix_mismatch_names_the_entry():
     result = check_answer([[1, 2], [3, 5]], [[1, 2], [3, 4]])
-    assert "entry [1][1], where you gave 5" in str(result)
+    assert "the first is row 2, column 2, where you gave 5" in str(result)
 
 
 @pytest.mark.parametrize("submitted, expected, message", [
@@ -221,3 +221,124 @@ def test_empty_and_unreadable_choices():
 def test_expected_labels_are_normalised_too():
     assert check_choice("b", ["B "]).passed
     assert check_choice("b, c", "b, c").passed
+
+
+# ------------------------------------------------------------------------- lenient choices
+
+
+OPTIONS = ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("submitted", ["(c)", "c.", "C", "c)", "option c", "Option C.", " [c] ", ["(c)"]])
+def test_typed_forms_of_one_label(submitted):
+    result = check_choice(submitted, ["c"], OPTIONS)
+    assert result.passed and result.checked, str(result)
+
+
+@pytest.mark.parametrize("submitted", ["b and d", "(b), (d)", ["b", "d"], "options b and d", "B & D", "b/d"])
+def test_typed_forms_of_several_labels(submitted):
+    result = check_choice(submitted, ["b", "d"], OPTIONS)
+    assert result.passed, str(result)
+
+
+@pytest.mark.parametrize("submitted", ["(iii)", "iii", "III.", "option iii"])
+def test_roman_numeral_labels(submitted):
+    roman = ["i", "ii", "iii", "iv"]
+    assert check_choice(submitted, ["iii"], roman).passed
+    assert not check_choice("ii", ["iii"], roman).passed
+    assert check_choice("(ii) and (iv)", ["ii", "iv"], roman).passed
+
+
+@pytest.mark.parametrize("submitted, named", [("e", "'e' is not an option"), ("(iii)", "'iii' is not an option"),
+                                              ("b, e", "'e' is not an option"), ("none", "'none' is not")])
+def test_a_label_that_is_no_option_is_not_checked_and_lists_the_options(submitted, named):
+    result = check_choice(submitted, ["b"], OPTIONS)
+    assert not result.checked and not result.passed
+    assert str(result).startswith("⚠️ Not checked: ") and named in str(result)
+    assert str(result).endswith("of this question; its options are a, b, c, d.")
+
+
+def test_wrong_and_unreadable_choices_are_told_apart():
+    wrong = check_choice("a", ["b"], OPTIONS)
+    assert wrong.checked and not wrong.passed
+    assert not check_choice("", ["b"], OPTIONS).checked
+    assert not check_choice(True, ["b"], OPTIONS).checked
+    assert not check_choice("maybe", True).checked
+    assert check_choice("False", True).checked
+
+
+@pytest.mark.parametrize("submitted, value", [(True, True), ("true", True), ("T", True), ("yes", True),
+                                              ("(True)", True), ("True.", True), (False, False), ("false", False),
+                                              ("F", False), ("no", False), ("N", False)])
+def test_true_false_forms(submitted, value):
+    assert check_choice(submitted, value).passed
+    assert not check_choice(submitted, not value).passed
+
+
+# ------------------------------------------------------------- hints only where they apply
+
+
+@pytest.mark.parametrize("submitted, expected, hint", [
+    (14.7, 1.47, "10 times too large"),
+    (0.0147, 1.47, "100 times too small"),
+    (1470, 1.47, "1,000 times too large"),
+    (2.94, 1.47, "twice the expected value"),
+    (0.735, 1.47, "half the expected value"),
+    ([2.0, 4.0], [1.0, 2.0], "twice the expected value"),
+    (1.5, 1.47, "keep more digits"),
+    ("1.5", 1.47, "keep more digits"),
+])
+def test_more_targeted_hints(submitted, expected, hint):
+    result = check_answer(submitted, expected)
+    assert not result.passed and result.hint and hint in result.hint, str(result)
+
+
+@pytest.mark.parametrize("submitted, expected", [
+    (1.53, 1.47),     # a sign slip inside the sum, not a rounding one: 1.47 at 2 decimals is 1.47
+    (0.26, 0.25),
+    (1.4, 1.47),      # cut off, and 1.47 to one decimal is 1.5
+    ([1.0, 2.1], [1.0, 2.0]),
+    ([-1.0, 2.0], [1.0, 2.0]),  # one sign only: not "the opposite sign"
+    ([2.0, 2.0], [1.0, 2.0]),   # one entry doubled only
+    (0.5, 0.0),
+])
+def test_no_targeted_hint_for_plain_wrong_answers(submitted, expected):
+    result = check_answer(submitted, expected)
+    assert not result.passed and result.hint is None, result.hint
+
+
+def _explained(got: float, want: float) -> bool:
+    """Whether a named slip could explain `got` (the hint's own rules, restated independently)."""
+    def near(a, b):
+        return abs(a - b) <= 0.5 * 10 ** (math.floor(math.log10(abs(b))) - 2) * (1 + 1e-9)
+    candidates = [-want, 2 * want, want / 2] + [want * 10.0 ** k for k in (1, 2, 3, 6, -1, -2, -3, -6)]
+    text = repr(got)
+    digits = len(text.split(".")[1]) if "." in text and "e" not in text else None
+    rounding = digits is not None and abs(got - want) <= 0.5 * 10.0 ** -digits * (1 + 1e-9)
+    return rounding or any(near(got, c) for c in candidates)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(want=st.floats(min_value=0.01, max_value=1000).map(lambda x: float(f"{x:.4g}")),
+       factor=st.floats(min_value=-20, max_value=20).filter(lambda f: abs(f) > 1e-3))
+def test_a_hint_fires_only_where_its_slip_explains_the_answer(want, factor):
+    got = float(f"{want * factor:.6g}")
+    result = check_answer(got, want)
+    if result.passed:
+        return
+    if result.hint is not None:
+        assert _explained(got, want), (got, want, result.hint)
+    else:
+        assert not (abs(got + want) < 1e-12 or got == 2 * want or got == want / 2), (got, want)
+
+
+@pytest.mark.parametrize("n, word", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
+                                     (13, "13th"), (21, "21st"), (22, "22nd"), (101, "101st"), (111, "111th")])
+def test_positions_are_counted_from_one_in_words(n, word):
+    submitted = [0.0] * n
+    submitted[n - 1] = 7.0
+    result = check_answer(submitted, [0.0] * n)
+    assert f"the first is the {word} entry, where you gave 7" in str(result)

@@ -1,4 +1,4 @@
-"""DL Foundations Workbook: Markdown problem sets compiled into notebooks that grade in the browser.
+"""Workbook: Markdown problem sets compiled into notebooks that grade in the browser.
 
 In a notebook, `submit = load_set("01-activations").submit` binds the checker to a problem set.
 """

@@ -248,3 +248,164 @@ def train_softmax_classifier(X, y, n_classes, epochs=500, seed=0):
 
 
 softmax_classifier = train_softmax_classifier
+
+
+# ---------------------------------------------------------------- issue 10: backward passes
+
+
+def dense_backward(dout, x, W):
+    """Return (dx, dW, db) for out = x @ W.T + b, given dout = dL/dout of shape (n, out)."""
+    dout, x, W = _f(dout), _f(x), _f(W)
+    return dout @ W, dout.T @ x, np.sum(dout, axis=0)
+
+
+def batchnorm_backward(dout, x, gamma, eps=1e-5):
+    """Return (dx, dgamma, dbeta) of batchnorm_forward, with the batch mean and variance depending on x."""
+    dout, x, gamma = _f(dout), _f(x), _f(gamma)
+    n = x.shape[0]
+    inv_std = 1.0 / np.sqrt(np.var(x, axis=0) + eps)
+    x_hat = (x - np.mean(x, axis=0)) * inv_std
+    dx_hat = dout * gamma
+    dx = inv_std / n * (n * dx_hat - np.sum(dx_hat, axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def dropout_backward(dout, mask, keep_prob):
+    """Return dout * mask / keep_prob: the gradient flows only through the units kept in the forward pass."""
+    return _f(dout) * _f(mask) / keep_prob
+
+
+# ------------------------------------------------------------ issue 10: optimisers, initialisers
+
+
+def momentum_step(w, grad, velocity, lr, beta=0.9):
+    """Return the new (w, velocity): velocity = beta * velocity + grad, then w - lr * velocity."""
+    velocity = beta * _f(velocity) + _f(grad)
+    return _f(w) - lr * velocity, velocity
+
+
+def rmsprop_step(w, grad, s, lr=1e-3, beta=0.9, eps=1e-8):
+    """Return the new (w, s): s = beta * s + (1 - beta) * grad**2, then w - lr * grad / (sqrt(s) + eps)."""
+    grad = _f(grad)
+    s = beta * _f(s) + (1.0 - beta) * grad**2
+    return _f(w) - lr * grad / (np.sqrt(s) + eps), s
+
+
+INIT_SCHEMES = ("he", "xavier")
+
+
+def init_weights(fan_in, fan_out, scheme, rng):
+    """Return W of shape (fan_out, fan_in) drawn from rng with variance 2/fan_in (he) or 2/(fan_in + fan_out) (xavier)."""
+    variance = 2.0 / fan_in if scheme == "he" else 2.0 / (fan_in + fan_out)
+    return rng.normal(0.0, math.sqrt(variance), (fan_out, fan_in))
+
+
+def init_variance(fan_in, fan_out, scheme):
+    """Return the variance init_weights aims for: 2/fan_in (he) or 2/(fan_in + fan_out) (xavier)."""
+    return 2.0 / fan_in if scheme == "he" else 2.0 / (fan_in + fan_out)
+
+
+# ----------------------------------------------------- issue 10: stable losses, convolution
+
+
+def log_softmax(z):
+    """Return z - logsumexp(z) along the last axis, shifted by the maximum so it neither overflows nor gives -inf."""
+    z = _f(z)
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def cross_entropy_from_logits(logits, Y):
+    """Return the mean over rows of -sum(Y * log_softmax(logits)), for one-hot Y (n, k)."""
+    return float(np.mean(-np.sum(_f(Y) * log_softmax(logits), axis=-1)))
+
+
+def conv2d_forward(x, kernel, bias=0.0, stride=1, padding=0):
+    """Return the cross-correlation of one 2-D input with one kernel (no flip), zero-padded, strided, plus bias."""
+    x, kernel = np.pad(_f(x), int(padding)), _f(kernel)
+    kh, kw = kernel.shape
+    rows = (x.shape[0] - kh) // stride + 1
+    cols = (x.shape[1] - kw) // stride + 1
+    out = np.empty((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            window = x[i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[i, j] = np.sum(window * kernel)
+    return out + bias
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Return the central-difference gradient (f(x + h e_i) - f(x - h e_i)) / 2h of scalar f at array x."""
+    x = _f(x).copy()
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        up = float(f(x))
+        x[index] = old - h
+        down = float(f(x))
+        x[index] = old
+        grad[index] = (up - down) / (2.0 * h)
+    return grad
+
+
+# ---------------------------------------------------------- issue 10: a scalar autograd engine
+
+
+class Value:
+    """A scalar that records the operations that made it, so that backward() can fill in every .grad."""
+
+    def __init__(self, data):
+        self.data = float(data)
+        self.grad = 0.0
+        self._parents: tuple = ()
+        self._local: tuple = ()
+        """d(self)/d(parent) for each parent, fixed at the forward pass."""
+
+    @staticmethod
+    def _node(data, parents, local):
+        """Return a Value made by an operation on parents, with its local derivatives."""
+        out = Value(data)
+        out._parents, out._local = parents, local
+        return out
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._node(self.data + other.data, (self, other), (1.0, 1.0))
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value._node(self.data * other.data, (self, other), (other.data, self.data))
+
+    __rmul__ = __mul__
+
+    def tanh(self):
+        """Return tanh(self), whose local derivative is 1 - tanh**2."""
+        t = math.tanh(self.data)
+        return Value._node(t, (self,), (1.0 - t * t,))
+
+    def relu(self):
+        """Return max(self, 0), whose local derivative is 1 for positive inputs, else 0."""
+        return Value._node(max(self.data, 0.0), (self,), (1.0 if self.data > 0 else 0.0,))
+
+    def backward(self):
+        """Set self.grad to 1 and add every node's share to its parents, in reverse topological order."""
+        order, seen = [], set()
+        stack = [(self, False)]
+        while stack:  # iterative depth-first search: deep graphs must not hit the recursion limit
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in node._parents)
+        self.grad = 1.0
+        for node in reversed(order):
+            for parent, local in zip(node._parents, node._local):
+                parent.grad += local * node.grad
+
+
+autograd_value = Value

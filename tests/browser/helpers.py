@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from workbook.build.site import SiteRequestHandler  # noqa: E402
 from workbook.build.site.versions import PYODIDE_CDN  # noqa: E402
+from workbook.progress import DB_PREFIX  # noqa: E402
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 PYODIDE_DIST = os.environ.get("WORKBOOK_PYODIDE_DIST") or None
@@ -187,6 +188,17 @@ class Requests:
         return bad
 
 
+def new_learner_page(browser, requests: "Requests | None" = None, **context_options):
+    """A page in a fresh browser context (one learner), collecting its uncaught errors in `.errors`."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
+    if requests is not None:
+        requests.attach(context)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
 class Shots:
     def __init__(self, folder: Path, prefix: str):
         self.folder, self.prefix, self.n = folder, prefix, 0
@@ -278,7 +290,7 @@ def run_cell(page, cell, timeout_ms: int = CELL_TIMEOUT_MS) -> str:
 
 
 PROGRESS_JS = """async (root) => {
-  const name = 'workbook-progress:' + root;
+  const name = '__PREFIX__' + root;
   const db = await new Promise((resolve) => {
     const r = indexedDB.open(name);
     r.onupgradeneeded = () => r.transaction.abort();
@@ -295,7 +307,7 @@ PROGRESS_JS = """async (root) => {
   });
   db.close();
   return out;
-}"""
+}""".replace("__PREFIX__", DB_PREFIX)
 
 
 def progress_records(page, root_path: str) -> dict:

@@ -9,6 +9,7 @@ import pytest
 
 from .helpers import (
     MOUNT,
+    new_learner_page,
     PYODIDE_DIST,
     KERNEL_TIMEOUT_MS,
     Requests,
@@ -19,6 +20,7 @@ from .helpers import (
     copy_content_with_change,
     open_notebook,
     pinned_cdn_files,
+    progress_records,
     run_cell,
     set_source,
     wait_progress,
@@ -34,14 +36,9 @@ def requests_seen():
 
 @pytest.fixture(scope="module")
 def page(browser, requests_seen):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    requests_seen.attach(context)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors
+    page = new_learner_page(browser, requests_seen)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +91,13 @@ def test_open_a_set_in_the_notebook_ui(page, server, plan, shot):
     shot(page, "notebook-opened")
 
 
-def test_kernel_starts_and_loads_the_grader(page, shot):
-    setup = page.locator(".jp-Notebook .jp-CodeCell").first
-    assert "load_set" in setup.locator(".cm-content").inner_text()
-    out = run_cell(page, setup, timeout_ms=KERNEL_TIMEOUT_MS)
+def test_an_answer_cell_run_first_checks_in_a_fresh_kernel(page, plan, shot):
+    """No set-up cell: `submit` is there from the kernel's start and knows its set from the cell."""
+    cell = code_cell(page, f'submit("{plan.compute.id}"')
+    out = run_cell(page, cell, timeout_ms=KERNEL_TIMEOUT_MS)
+    assert "Not answered yet" in out, out
     assert "Error" not in out and "Traceback" not in out, out
-    shot(page, "kernel-ready")
+    shot(page, "answer-cell-first")
 
 
 def test_reveal_a_hint_and_a_worked_answer(page, plan, shot):
@@ -169,8 +167,9 @@ def test_numpy_check(page, plan, shot):
         assert "passed" in result_box(cell).get_attribute("class").split(), out
         wait_progress(page, ROOT_PATH, f"{plan.set_id}/{pid}", passed=True)
     else:
-        assert "NumPy could not be loaded" in out, out
+        assert "Not checked: NumPy could not be loaded" in out, out
         assert "Traceback" not in out and "ModuleNotFoundError" not in out, out
+        assert f"{plan.set_id}/{pid}" not in progress_records(page, ROOT_PATH), "recorded as an attempt"
     shot(page, "numpy-check")
 
 
@@ -180,6 +179,9 @@ def test_edits_and_progress_survive_a_reload(page, server, plan, shot):
     page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=KERNEL_TIMEOUT_MS)
     cell = code_cell(page, f'submit("{plan.compute.id}"')
     assert f"answer = {float(plan.compute.expected)!r}" in cell.locator(".cm-content").inner_text()
+    # the restarted kernel has run nothing: an answer cell run first still checks
+    out = run_cell(page, cell, timeout_ms=KERNEL_TIMEOUT_MS)
+    assert "passed" in result_box(cell).get_attribute("class").split(), out
     cell.scroll_into_view_if_needed()
     shot(page, "notebook-after-reload")
 

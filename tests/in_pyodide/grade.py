@@ -29,10 +29,7 @@ def known_mistakes(name: str) -> list:
     """The functions reproducing the known mistakes of an array check (none for training checks)."""
     from workbook.grading import registry
 
-    specs = getattr(registry, "SPECS", None)
-    if specs is None:  # before the grader split of issue 11, the array specs lived in `arrays`
-        from workbook.grading.arrays import SPECS as specs
-    spec = specs.get(name)
+    spec = registry.SPECS.get(name)
     return [m.fn for m in getattr(spec, "mistakes", ()) if m.fn is not None]
 
 

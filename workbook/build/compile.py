@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from .. import grading
-from .errors import ContentError, WorkbookError
+from .errors import ContentError, WorkbookError, display_path
 from .model import CHECKED_KINDS, KINDS, ProblemSet
+from .key import to_key_notebook
 from .notebook import to_notebook, write_notebook
 from .parse import read_set
-from .validate import validate_set
+from .validate import validate_set, warn_set
 
 
 def find_sources(content_dir: Path) -> list[Path]:
@@ -23,22 +25,34 @@ def find_sources(content_dir: Path) -> list[Path]:
     return sources
 
 
-def load_content(content_dir: Path, *, run_code: bool = True) -> tuple[list[ProblemSet], list[ContentError]]:
-    """Parse and validate every set; return the sets in landing-page order and all errors."""
+def load_content(content_dir: Path, *, run_code: bool = True,
+                 warnings: list[ContentError] | None = None) -> tuple[list[ProblemSet], list[ContentError]]:
+    """Parse and validate every set; return the sets in landing-page order and all errors.
+
+    Warnings go into `warnings` when a list is given; otherwise they are printed to stderr as
+    `path:line: warning: message` (they never fail a check or a build)."""
     sets: list[ProblemSet] = []
     errors: list[ContentError] = []
+    found: list[ContentError] = []
     for path in find_sources(content_dir):
         problem_set, file_errors = read_set(path)
         errors += file_errors
         if problem_set is not None:
             if run_code:
                 errors += validate_set(problem_set)
+                found += warn_set(problem_set)
             sets.append(problem_set)
+    if warnings is not None:
+        warnings += sorted(found)
+    else:
+        for warning in sorted(found):
+            print(f"{display_path(warning.path)}:{warning.line}: warning: {warning.message}", file=sys.stderr)
     return sorted(sets, key=ProblemSet.sort_key), sorted(errors)
 
 
 def write_compiled(sets: list[ProblemSet], out: Path, key_dir: Path | None = None) -> None:
-    """Write `manifest.json`, `notebooks/<id>.ipynb` and `answers/<id>.json` into `out`."""
+    """Write `manifest.json`, `notebooks/<id>.ipynb` and `answers/<id>.json` into `out`, and the
+    instructor key (`<id>.json` and a readable `<id>.ipynb` per set) into `key_dir`."""
     entries = {name: info.entry for name, info in grading.CHECKS.items()}
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "answers").mkdir(exist_ok=True)
@@ -51,6 +65,8 @@ def write_compiled(sets: list[ProblemSet], out: Path, key_dir: Path | None = Non
         key_dir.mkdir(parents=True, exist_ok=True)
         for problem_set in sets:
             _write_json(key_dir / f"{problem_set.id}.json", to_key(problem_set))
+            (key_dir / f"{problem_set.id}.ipynb").write_text(write_notebook(to_key_notebook(problem_set)),
+                                                             encoding="utf-8")
 
 
 def to_manifest(sets: list[ProblemSet]) -> dict:

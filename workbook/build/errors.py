@@ -24,9 +24,11 @@ class ContentError:
     """1-based line of the offending directive, option or block."""
     message: str
     """What is wrong and what to do about it."""
+    warning: bool = False
+    """A warning is printed (`path:line: warning: ...`) but does not fail `check` or `build`."""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' * self.warning}{self.message}"
 
 
 class ContentErrors(WorkbookError):

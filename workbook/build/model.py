@@ -89,6 +89,8 @@ class Problem:
     """`:atol:` override for compute problems."""
     sigfigs: int | None = None
     """`:sigfigs:` for compute problems: significant figures a real answer must match (default 3)."""
+    prompt_lines: tuple[tuple[int, str], ...] = ()
+    """The prompt's source lines, each with its 1-based line, for messages that point into it."""
     option_lines: dict[str, int] = field(default_factory=dict)
     """1-based line of each `:key:` option, for error messages."""
     expected: Any = None

@@ -8,7 +8,9 @@
 Importing this package does not import NumPy: answer and choice checks work before NumPy is loaded
 in the browser, and array checks import it on first use. No check ever raises: whatever the learner's
 code does becomes feedback. Details of each part are in the submodules:
-`registry` (CHECKS, check), `arrays` (cases and known mistakes), `training` (XOR, softmax classifier),
+`registry` (CHECKS, check), `spec` (what a check declares), `cases` (the case tables and known
+mistakes, by topic), `runner` (array checks), `behaviour` (numerical gradient, initialiser, autograd Value),
+`training` (XOR, softmax classifier), `format`,
 `harness` (exceptions, warnings, mutated inputs, the NumPy guard), `budget` (time limits),
 `answers` (compute and choice answers), `gradcheck`, `result`.
 """

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 import re
 from fractions import Fraction
 
 from .budget import repr_within as safe_repr
-from .result import Result, type_name
+from .result import Result, nth, type_name
 
 DEFAULT_SIGFIGS = 3
 """Real answers are right to this many significant figures by default: a value passes when it lies
@@ -65,7 +66,8 @@ def _to_nested(value, where: str = "your answer", depth: int = 0):
     if isinstance(value, (list, tuple)):
         if depth > 8:
             raise _Invalid("your answer is nested too deeply")
-        return [_to_nested(v, f"{where}[{i}]" if depth else f"entry [{i}]", depth + 1)
+        return [_to_nested(v, f"{nth(i + 1)} entry of {where}" if depth else f"the {nth(i + 1)} entry",
+                           depth + 1)
                 for i, v in enumerate(value)]
     if isinstance(value, str) or not isinstance(value, (set, dict, frozenset)):
         return _to_number(value, where)
@@ -106,8 +108,13 @@ def _transpose(value):
     return [list(row) for row in zip(*value)]
 
 
-def _index_text(index: tuple[int, ...]) -> str:
-    return "".join(f"[{i}]" for i in index)
+def _position_text(index: tuple[int, ...]) -> str:
+    """Say a 0-based index as a learner counts: 'the 2nd entry', 'row 1, column 3'."""
+    if len(index) == 1:
+        return f"the {nth(index[0] + 1)} entry"
+    if len(index) == 2:
+        return f"row {index[0] + 1}, column {index[1] + 1}"
+    return "the entry at position (" + ", ".join(str(i + 1) for i in index) + ")"
 
 
 class Tolerance:
@@ -173,19 +180,48 @@ def _fmt(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _answer_hint(got, want, tol: Tolerance) -> str | None:
-    """Name a common slip: flipped sign, percent instead of fraction, too few digits."""
+def _answer_hint(got, want, tol: Tolerance, written=None) -> str | None:
+    """Name a common slip only where it explains every entry: a flipped sign, a power of ten, a
+    factor of 2, or too few digits (`written` is the submitted text, when it was typed as text).
+
+    Each slip is judged at the precision of the value it predicts (2 * want, want * 10**k), the
+    precision at which the learner wrote their answer."""
     pairs = [(g, w) for (_, g), (_, w) in zip(_flatten(got), _flatten(want))]
+    if not any(w != 0 and not tol.close(g, w) for g, w in pairs):
+        return None  # every wrong entry should be 0: no rescaling can explain that
     if all(tol.close(-g, w) for g, w in pairs):
         return "Your answer has the opposite sign: check the sign of each term."
-    if all(tol.close(g / 100, w) for g, w in pairs):
-        return "Your answer looks 100 times too large: give a fraction (0.25), not a percentage (25)."
-    if all(tol.close(g * 100, w) for g, w in pairs):
-        return "Your answer looks 100 times too small: is the expected value a percentage?"
-    if not tol.exact and all(abs(g - w) <= 0.05 * abs(w) for g, w in pairs):
-        return "Close, but not within the tolerance: keep more digits (at least 3 significant figures) " \
+    for k in (1, 2, 3, 6, -1, -2, -3, -6):
+        if all(tol.close(g, w * 10.0 ** k) for g, w in pairs):
+            if k == 2:
+                return "Your answer looks 100 times too large: give a fraction (0.25), not a percentage (25)."
+            if k == -2:
+                return "Your answer looks 100 times too small: is the expected value a percentage?"
+            size = "large" if k > 0 else "small"
+            return f"Your answer looks {10 ** abs(k):,} times too {size}: check the powers of ten and the units."
+    if all(tol.close(g, 2 * w) for g, w in pairs):
+        return "Your answer is twice the expected value: look for a factor of 2 (such as the 1/2 in front of a squared error)."
+    if all(tol.close(g, w / 2) for g, w in pairs):
+        return "Your answer is half the expected value: look for a missing factor of 2."
+    if not tol.exact and all(_rounding_explains(g, w, written) for g, w in pairs):
+        return "Close, but rounded too early: keep more digits (at least 3 significant figures) " \
                "and avoid rounding intermediate results."
     return None
+
+
+def _rounding_explains(got: float, want: float, written=None) -> bool:
+    """Tell whether `want` rounded to the digits the learner wrote gives `got`: |got - want| is at
+    most half a unit in the learner's last digit."""
+    if not (math.isfinite(got) and math.isfinite(want)):
+        return False
+    text = written if isinstance(written, str) else repr(got)
+    try:
+        exponent = decimal.Decimal(text.strip().replace("−", "-")).as_tuple().exponent
+    except (decimal.InvalidOperation, ValueError):
+        return False
+    if not isinstance(exponent, int):
+        return False
+    return abs(got - want) <= 0.5 * 10.0 ** exponent * (1 + 1e-9)
 
 
 def check_answer(submitted, expected, *, rtol: float | None = None, atol: float | None = None,
@@ -206,7 +242,7 @@ def check_answer(submitted, expected, *, rtol: float | None = None, atol: float 
 def _check_answer(submitted, expected, tol: Tolerance) -> Result:
     submitted = _from_numpy(submitted)
     if _is_unanswered(submitted):
-        return Result(False, NOT_ANSWERED)
+        return Result(False, NOT_ANSWERED, checked=False)
     want = _to_nested(_from_numpy(expected), "the expected value")
     try:
         got = _to_nested(submitted)
@@ -233,7 +269,7 @@ def _check_answer(submitted, expected, tol: Tolerance) -> Result:
     if not wrong:
         return Result(True, f"Correct: {_fmt(got) if want_shape == () else _short_list(got)}.",
                       notes=notes)
-    hint = _answer_hint(got, want, tol)
+    hint = _answer_hint(got, want, tol, submitted if want_shape == () else None)
     if len(want_shape) == 2 and want_shape[0] == want_shape[1] and tol.all_close(_transpose(got), want):
         hint = "Your matrix is the transpose of the expected one: swap rows and columns."
     if want_shape == ():
@@ -242,7 +278,7 @@ def _check_answer(submitted, expected, tol: Tolerance) -> Result:
     total = len(list(_flatten(want)))
     first = wrong[0][0]
     return Result(False, f"Not quite: {len(wrong)} of {total} entries differ from the expected values "
-                         f"({tolerance}); the first is entry {_index_text(first)}, "
+                         f"({tolerance}); the first is {_position_text(first)}, "
                          f"where you gave {_fmt(wrong[0][1])}.", hint=hint, notes=notes)
 
 
@@ -272,61 +308,80 @@ def _describe_value(value) -> str:
 
 _TRUE = {"true", "t", "yes", "y"}
 _FALSE = {"false", "f", "no", "n"}
+_FILLER = {"option", "options", "answer", "answers", "choice", "choices", "and", "or", "is", "are", "both"}
+"""Words a learner may write around labels ("option c", "b and d"); never labels themselves."""
 
 
-def _label(text: str) -> str:
-    return text.strip().strip("()[]").strip().lower()
+def _tokens(text: str) -> list[str]:
+    """Split '(b), (d)', 'b and d', 'option c.' into labels: every run of letters or digits but filler words."""
+    return [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _FILLER]
 
 
 def _read_labels(submitted) -> list[str]:
     if isinstance(submitted, str):
-        tokens = re.split(r"[,;\s]+", submitted.strip())
-    elif isinstance(submitted, (list, tuple, set, frozenset)):
+        return _tokens(submitted)
+    if isinstance(submitted, (list, tuple, set, frozenset)):
         tokens = []
         for item in submitted:
             item = _from_numpy(item)
             if not isinstance(item, str):
                 raise _Invalid(f"{safe_repr(item, 40)} is not a label; give labels as text, like 'b'")
-            tokens += re.split(r"[,;\s]+", item.strip())
-    else:
-        raise _Invalid(f"{_describe_value(submitted)} is not a label; give the label as text, like 'b', "
-                       "or several as 'b, c'")
-    labels = [_label(t) for t in tokens]
-    return [label for label in labels if label]
+            tokens += _tokens(item)
+        return tokens
+    raise _Invalid(f"{_describe_value(submitted)} is not a label; give the label as text, like 'b', "
+                   "or several as 'b, d'")
 
 
-def check_choice(submitted, expected) -> Result:
-    """Compare a choice: expected is a bool (true/false question) or the list of correct labels."""
+def _unreadable(message: str) -> Result:
+    """Report an answer that cannot be judged: said so, and not counted as an attempt."""
+    return Result(False, f"Not checked: {message}", checked=False)
+
+
+def check_choice(submitted, expected, labels=None) -> Result:
+    """Compare a choice: expected is a bool (true/false question) or the list of correct labels.
+
+    Typed answers are read leniently ('(c)', 'C.', 'option c', 'b and d', ['b', 'd']); `labels`, the
+    question's options, lets an answer that names none of them be reported, not marked wrong.
+    """
     try:
-        return _check_choice(submitted, expected)
+        return _check_choice(submitted, expected, labels)
     except BaseException as exc:  # never let a learner's object crash the notebook cell
         return Result(False, f"Your answer could not be checked ({type_name(exc)}). "
-                             "Give the label(s) of your choice as text, like 'b' or 'b, c'.")
+                             "Give the label(s) of your choice as text, like 'b' or 'b, d'.")
 
 
-def _check_choice(submitted, expected) -> Result:
+def _check_choice(submitted, expected, labels) -> Result:
     submitted = _from_numpy(submitted)
     if _is_unanswered(submitted):
-        return Result(False, NOT_ANSWERED)
+        return Result(False, NOT_ANSWERED, checked=False)
     if isinstance(expected, bool):
         return _check_true_false(submitted, expected)
     if isinstance(expected, str):
         expected = [expected]
-    want = {_label(label) for item in expected for label in re.split(r"[,;\s]+", str(item)) if _label(label)}
+    want = {t for item in expected for t in _tokens(str(item))}
+    options = [t for label in (labels or []) for t in _tokens(str(label))]
+    listed = ", ".join(options)
     if isinstance(submitted, bool):
-        return Result(False, "This question is answered with option labels (like 'b'), not True/False.")
+        return _unreadable(f"this question is answered with option labels ({listed or 'like b'}), not True/False.")
     try:
         got = _read_labels(submitted)
     except _Invalid as exc:
-        return Result(False, f"Your answer could not be read: {exc}.")
+        return _unreadable(f"your answer could not be read: {exc}.")
     if not got:
-        return Result(False, "Your answer is empty: give the label of your choice, like 'b'.")
+        return _unreadable(f"your answer is empty or names no option: give the label of your choice "
+                           f"({'one of ' + listed if listed else 'like b'}).")
+    valid = set(options) | want
+    if set(got) & {"true", "false"} and not valid & {"true", "false"}:
+        return _unreadable(f"this question is answered with option labels ({listed or 'like b'}), not True/False.")
+    unknown = [t for t in dict.fromkeys(got) if t not in valid]
+    if unknown and options:
+        names = ", ".join(f"'{t}'" for t in unknown)
+        return _unreadable(f"{names} {'is not an option' if len(unknown) == 1 else 'are not options'} "
+                           f"of this question; its options are {listed}.")
     chosen = set(got)
     shown = ", ".join(sorted(chosen))
     if chosen == want:
         return Result(True, f"Correct: {shown}.")
-    if chosen & {"true", "false"} and not want & {"true", "false"}:
-        return Result(False, "This question is answered with option labels (like 'b'), not True/False.")
     if chosen - want:
         several = "Some of your choices are" if len(chosen) > 1 else "Your choice is"
         return Result(False, f"Not quite: you chose {shown}. {several} not correct.")
@@ -338,11 +393,12 @@ def _check_choice(submitted, expected) -> Result:
 def _check_true_false(submitted, expected: bool) -> Result:
     if isinstance(submitted, bool):
         got = submitted
-    elif isinstance(submitted, str) and submitted.strip().lower() in _TRUE | _FALSE:
-        got = submitted.strip().lower() in _TRUE
     else:
-        return Result(False, f"This is a true/false question: answer True or False "
-                             f"(you gave {_describe_value(submitted)}).")
+        words = _tokens(submitted) if isinstance(submitted, str) else []
+        if len(words) != 1 or words[0] not in _TRUE | _FALSE:
+            return _unreadable(f"this is a true/false question: answer True or False "
+                               f"(you gave {_describe_value(submitted)}).")
+        got = words[0] in _TRUE
     if got == expected:
         return Result(True, f"Correct: {got}.")
     return Result(False, f"Not quite: the statement is not {str(got).lower()}.")

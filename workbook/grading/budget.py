@@ -47,10 +47,14 @@ class Budget:
 
     def run(self, fn, *args, **kwargs):
         """Call `fn(*args, **kwargs)`, raising `BudgetExceeded` in its frames once the budget is spent."""
+        return self.run_capped(None, fn, *args, **kwargs)
+
+    def run_capped(self, cap: float | None, fn, *args, **kwargs):
+        """Call `fn` like `run`, but stop it after `cap` seconds even if more of the budget is left."""
         start = _clock()
-        deadline = start + max(self.remaining, 0.0)
+        seconds = max(self.remaining, 0.0) if cap is None else min(max(self.remaining, 0.0), cap)
         try:
-            return run_until(deadline, fn, *args, **kwargs)
+            return run_until(start + seconds, fn, *args, **kwargs)
         finally:
             self.remaining -= _clock() - start
 
@@ -133,6 +137,8 @@ def library_prefixes() -> tuple[str, ...]:
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         if paths.get(key):
             prefixes.add(os.path.join(os.path.abspath(paths[key]), ""))
+    # Pyodide keeps most of the standard library in a zip (/lib/python312.zip), which sysconfig does not name.
+    prefixes.update(os.path.join(entry, "") for entry in sys.path if entry.endswith(".zip"))
     numpy = sys.modules.get("numpy")
     if numpy is not None and getattr(numpy, "__file__", None):
         prefixes.add(os.path.dirname(os.path.abspath(numpy.__file__)) + os.sep)

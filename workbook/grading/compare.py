@@ -6,10 +6,14 @@ converted to plain arrays for matching known mistakes) or None when the output i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from .harness import Harness, format_index, format_number, learner_repr
+import numpy as np
+
+from .format import describe_shape, format_index, format_number, ordinal
+from .harness import READ_ITEMS, Harness, learner_repr
 from .result import type_name
 
 
@@ -34,7 +38,7 @@ def _assert_allclose():
     return assert_allclose
 
 
-def mismatch_report(np, obtained, expected, rtol: float, atol: float) -> str:
+def mismatch_report(obtained, expected, rtol: float, atol: float) -> str:
     """numpy.testing's report for obtained vs expected, with ACTUAL/DESIRED renamed yours/expected."""
     try:
         _assert_allclose()(obtained, expected, rtol=rtol, atol=atol, err_msg="", verbose=True)
@@ -47,16 +51,14 @@ def mismatch_report(np, obtained, expected, rtol: float, atol: float) -> str:
     return text
 
 
-def describe_shape(shape: tuple[int, ...]) -> str:
-    """'(3,)' style, as NumPy prints shapes."""
-    return str(tuple(int(n) for n in shape))
+PLAIN_ITEMS = 64
+"""Outputs with more items than this are not compared with known mistakes."""
 
 
 class Comparer:
     """Compares learner outputs with expected values at one tolerance."""
 
-    def __init__(self, np, harness: Harness, rtol: float, atol: float):
-        self.np = np
+    def __init__(self, harness: Harness, rtol: float, atol: float):
         self.harness = harness
         self.rtol = rtol
         self.atol = atol
@@ -65,17 +67,17 @@ class Comparer:
 
     def to_plain(self, value, kind: str):
         """The learner's output as float ndarray(s)/float for matching mistakes, or None."""
-        np = self.np
         if kind in ("tuple", "list"):
-            if isinstance(value, (tuple, list)):
-                parts = [self.to_plain(v, "array") for v in value]
-                return None if any(p is None for p in parts) else tuple(parts)
-            return None
+            items = self._items(value) if isinstance(value, (tuple, list)) else None
+            if items is None or len(items) > PLAIN_ITEMS:  # no known mistake returns more arrays than that
+                return None
+            parts = [self.to_plain(v, "array") for v in items]
+            return None if any(p is None for p in parts) else tuple(parts)
         if value is None or isinstance(value, (str, bytes, dict, set)):
             return None
         if isinstance(value, np.ndarray) and type(value) is np.ndarray and value.dtype.kind in "biuf":
             return value.astype(float)
-        call = self.harness.run(_as_float_array, np, value)
+        call = self.harness.run(_as_float_array, value)
         return call.value if call.error is None and not call.timed_out else None
 
     # ----------------------------------------------------------------------------- comparisons
@@ -96,7 +98,6 @@ class Comparer:
 
     def array(self, value, expected, what: str) -> Finding | None:
         """Compare an array output: type, dtype, shape, finiteness, then values."""
-        np = self.np
         if value is None:
             return self._none(what)
         if isinstance(value, (list, tuple)):
@@ -126,13 +127,12 @@ class Comparer:
                     "np.zeros(...), which is float by default." if values_right else
                     "Its values are also wrong; see the comparison below.")
             if not values_right:
-                report = mismatch_report(np, arr.astype(float), expected, self.rtol, self.atol)
+                report = mismatch_report(arr.astype(float), expected, self.rtol, self.atol)
             return Finding(f"{what} has dtype {arr.dtype} ({kind}), but a float array is expected. {more}",
                            report)
         return self._values(arr, expected, what)
 
     def _shape_finding(self, arr, expected, what: str) -> Finding:
-        np = self.np
         got, want = describe_shape(arr.shape), describe_shape(expected.shape)
         if arr.ndim == 0:
             sentence = f"{what} is a single number ({format_number(arr)}), but an array of shape {want} is expected."
@@ -148,18 +148,17 @@ class Comparer:
         elif arr.ndim > expected.ndim or arr.size > expected.size:
             sentence += (" Arrays of different shapes were probably broadcast together: "
                          "check the shapes of the intermediate results.")
-        report = mismatch_report(np, arr, expected, self.rtol, self.atol)
+        report = mismatch_report(arr, expected, self.rtol, self.atol)
         return Finding(sentence, report, hint)
 
     def _values(self, arr, expected, what: str) -> Finding | None:
-        np = self.np
         arr = arr.astype(float)
         bad_values = ~np.isfinite(arr) & np.isfinite(expected)
         if bad_values.any():
             index = tuple(int(i) for i in np.argwhere(bad_values)[0])
             return Finding(f"{what} contains {format_number(arr[index])} at index {format_index(index)}, "
                            f"where the expected value is {format_number(expected[index])}.",
-                           mismatch_report(np, arr, expected, self.rtol, self.atol))
+                           mismatch_report(arr, expected, self.rtol, self.atol))
         close = np.isclose(arr, expected, rtol=self.rtol, atol=self.atol, equal_nan=True)
         if close.all():
             return None
@@ -173,11 +172,10 @@ class Comparer:
         else:
             sentence = (f"{what} differs from the expected one at {len(wrong)} of {arr.size} positions; "
                         f"the first is index {format_index(index)}: {values}.")
-        return Finding(sentence, mismatch_report(np, arr, expected, self.rtol, self.atol))
+        return Finding(sentence, mismatch_report(arr, expected, self.rtol, self.atol))
 
     def scalar(self, value, expected: float) -> Finding | None:
         """Compare a single-number output (a loss or a penalty)."""
-        np = self.np
         what = "Your result"
         if value is None:
             return self._none(what)
@@ -209,33 +207,46 @@ class Comparer:
         return Finding(f"Your result is {format_number(got)}, but the expected value is {format_number(want)} "
                        f"(difference {abs(got - want):.3g}; allowed {allowed:.2g}).")
 
+    def _items(self, value) -> tuple | None:
+        """The items of a learner's tuple or list, read under the cap (a subclass may override iteration)."""
+        if type(value) in (tuple, list):
+            return tuple(value[: READ_ITEMS + 1])
+        call = self.harness.read(lambda v: tuple(itertools.islice(iter(v), READ_ITEMS + 1)), value)
+        return call.value if call.error is None and not call.timed_out else None
+
     def sequence(self, kind: str, value, expected, parts: tuple[str, ...]) -> Finding | None:
         """Compare a tuple of named arrays (adam's (w, m, v)) or a list of arrays (clipped grads)."""
         n = len(expected)
+        items = self._items(value) if isinstance(value, (tuple, list)) else None
+        if isinstance(value, (tuple, list)) and items is None:
+            return Finding(f"Your function returned a {type_name(value)} whose items could not be read.")
         if kind == "tuple":
             shape = "(" + ", ".join(parts) + ")"
-            if not isinstance(value, (tuple, list)):
+            if items is None:
                 what = "None" if value is None else f"a {type_name(value)}"
                 extra = " Did you forget the `return` statement?" if value is None else ""
                 return Finding(f"Your function returned {what}, but the tuple {shape} is expected.{extra}")
+            value = items
             if len(value) != n:
-                return Finding(f"Your function returned {len(value)} values, but the {n} values {shape} "
+                return Finding(f"Your function returned {_count(value)} values, but the {n} values {shape} "
                                "are expected, in this order.")
             for i, (name, got, want) in enumerate(zip(parts, value, expected)):
-                finding = self.array(got, want, f"The `{name}` you returned ({_ordinal(i)} element)")
+                finding = self.array(got, want, f"The `{name}` you returned ({ordinal(i)} element)")
                 if finding:
                     return finding
             return None
-        if not isinstance(value, (tuple, list)):
+        if items is None:
             what = "None" if value is None else f"a {type_name(value)}"
             extra = " Did you forget the `return` statement?" if value is None else ""
             return Finding(f"Your function returned {what}, but a list of {n} arrays is expected "
                            f"(one for each input array).{extra}")
+        value = items
         if len(value) != n:
-            return Finding(f"Your function returned {len(value)} arrays, but {n} are expected "
+            expected_arrays = "1 is" if n == 1 else f"{n} are"
+            return Finding(f"Your function returned {_count(value)} arrays, but {expected_arrays} expected "
                            "(one for each input array, in the same order).")
         for i, (got, want) in enumerate(zip(value, expected)):
-            finding = self.array(got, want, f"Array [{i}] of your result")
+            finding = self.array(got, want, f"The {ordinal(i)} array of your result")
             if finding:
                 return finding
         return None
@@ -244,7 +255,6 @@ class Comparer:
 
     def same(self, plain, value) -> bool:
         """Whether the learner's plain output equals a known mistake's output (same shape, same nan)."""
-        np = self.np
         if plain is None or value is None:
             return False
         if isinstance(value, (tuple, list)):
@@ -258,12 +268,12 @@ class Comparer:
             bool(np.allclose(a, b, rtol=max(self.rtol, 1e-6), atol=max(self.atol, 1e-9), equal_nan=True))
 
 
-def _as_float_array(np, value):
+def _count(items: tuple) -> str:
+    return f"more than {READ_ITEMS}" if len(items) > READ_ITEMS else str(len(items))
+
+
+def _as_float_array(value):
     arr = np.asarray(value)
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "biuf":
         return arr.view(np.ndarray).astype(float)
     return None
-
-
-def _ordinal(i: int) -> str:
-    return ("first", "second", "third", "fourth", "fifth")[i] if i < 5 else f"{i + 1}th"

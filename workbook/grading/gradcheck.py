@@ -7,17 +7,10 @@ from .result import Result, safe_str, type_name
 
 def numerical_gradient(np, f, x, eps: float = 1e-6):
     """Central differences (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every entry i of x."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + eps
-        up = float(f(x))
-        x[index] = old - eps
-        down = float(f(x))
-        x[index] = old
-        grad[index] = (up - down) / (2 * eps)
-    return grad
+    from .lazy import R
+
+    # The reference the numerical_gradient check grades learners against: one implementation for both.
+    return R.numerical_gradient(f, np.asarray(x, dtype=float), eps)
 
 
 def first_difference(np, numeric, analytic, rtol: float, atol: float, where=None):
@@ -42,7 +35,7 @@ def gradcheck(f, grad, x, *, eps: float = 1e-6, rtol: float = 1e-4, atol: float 
         import numpy as np
     except BaseException as exc:  # the browser may not have loaded NumPy
         return Result(False, f"NumPy could not be loaded in this browser: {safe_str(exc)}", name="gradcheck")
-    from .harness import format_index, format_number
+    from .format import format_index, format_number
 
     try:
         x = np.array(x, dtype=float)

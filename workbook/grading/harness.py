@@ -21,10 +21,17 @@ import types
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from . import integrity
 from .budget import Budget, BudgetExceeded, _is_library
+from .format import format_index, format_number
+from .integrity import Seal
 from .result import safe_repr, safe_str, type_name
 
 _MISSING = object()
+_restore = Seal.restore
+"""Bound at import: learner code that replaces Seal.restore is itself put back by the original."""
 
 # Where NumPy's public names are defined, most specific first. The top-level `numpy` namespace is
 # assembled from these at import time; a learner reassigning `np.exp` changes only `numpy.exp`.
@@ -92,8 +99,7 @@ class NumpyGuard:
     exit the learner's names are put back, so the notebook behaves as the learner left it.
     """
 
-    def __init__(self, np):
-        self.np = np
+    def __init__(self):
         self._tables = [(sys.modules[target], table) for target, table in canonical_namespaces().items()]
         self._learner: dict[tuple[int, str], object] = {}
         self._stack: contextlib.ExitStack | None = None
@@ -126,7 +132,6 @@ class NumpyGuard:
     def __enter__(self):
         self._learner = self._scan()
         self._set(self._learner, canonical=True)
-        np = self.np
         self._learner_err = np.geterr()
         self._stack = contextlib.ExitStack()
         self._stack.enter_context(np.errstate(all="ignore"))
@@ -145,7 +150,7 @@ class NumpyGuard:
         """Run the body in the learner's NumPy: their reassigned names and floating-point settings."""
         self._set(self._learner, canonical=False)
         try:
-            with self.np.errstate(**self._learner_err):
+            with np.errstate(**self._learner_err):
                 yield
         finally:
             now = self._scan()
@@ -163,6 +168,8 @@ class Call:
     """A sentence describing the exception it raised, with the learner's line."""
     exception: BaseException | None = None
     """The exception itself, for matching known mistakes."""
+    message: str = ""
+    """The exception's message, read once under the time cap for reading learner objects."""
     timed_out: bool = False
     """Whether the time budget ran out during the call."""
     mutated: str | None = None
@@ -176,23 +183,32 @@ class Call:
         return self.error is None and not self.timed_out and self.mutated is None
 
 
-class Harness:
-    """Calls learner code for one check, sharing the check's time budget and NumPy guard."""
+READ_SECONDS = 1.0
+"""At most this much of the budget for one read of a learner object (repr, str, losses, iteration)."""
+READ_ITEMS = 100_000
+"""At most this many items are read from a learner's sequence or iterator."""
 
-    def __init__(self, np, guard: NumpyGuard, budget: Budget, entry: str):
-        self.np = np
+
+class Harness:
+    """Calls learner code for one check, sharing the check's time budget, NumPy guard and seal."""
+
+    def __init__(self, guard: NumpyGuard, budget: Budget, entry: str, seal: Seal | None = None,
+                 changed: list[str] | None = None):
         self.guard = guard
         self.budget = budget
         self.entry = entry
+        self.seal = seal
         self.warnings: list[str] = []
+        self.changed: list[str] = list(changed or [])
+        """The workbook names learner code changed (and the seal put back) during this check."""
 
     def call(self, fn, args: tuple = (), names: tuple[str, ...] = (), kwargs: dict | None = None) -> Call:
         """Call fn on copies of args; report what it returned, raised, emitted or modified."""
-        copies = tuple(copy_value(self.np, a) for a in args)
+        copies = tuple(copy_value(a) for a in args)
         result = self.run(fn, *copies, **(kwargs or {}))
         if result.error is None and not result.timed_out:
             for name, original, copy in zip(names, args, copies):
-                change = describe_change(self.np, original, copy)
+                change = describe_change(original, copy)
                 if change:
                     result.mutated = (f"Your function changed its input `{name}` in place ({change}). "
                                       f"Leave inputs untouched: compute a new array instead "
@@ -202,6 +218,13 @@ class Harness:
 
     def run(self, fn, *args, **kwargs) -> Call:
         """Run learner code (a call, a conversion, a repr) inside the learner's world and budget."""
+        return self._run(None, fn, args, kwargs)
+
+    def read(self, fn, *args) -> Call:
+        """Run grader code that reads a learner object (repr, iteration, len), for at most READ_SECONDS."""
+        return self._run(READ_SECONDS, fn, args, {})
+
+    def _run(self, cap: float | None, fn, args: tuple, kwargs: dict) -> Call:
         call = Call()
         if self.budget.exhausted:
             call.timed_out = True
@@ -209,18 +232,30 @@ class Harness:
         with self.guard.learner(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                call.value = self.budget.run(fn, *args, **kwargs)
+                call.value = self.budget.run_capped(cap, fn, *args, **kwargs)
             except BudgetExceeded as exc:
                 call.timed_out = True
                 call.exception = exc
             except BaseException as exc:  # whatever the learner raises, even SystemExit
                 call.exception = exc
-                call.error = describe_exception(exc)
+                try:
+                    call.message = self.budget.run_capped(READ_SECONDS, safe_str, exc, 1000)
+                except BaseException:  # BudgetExceeded outside the learner's frames
+                    call.message = ""
+                call.error = describe_exception(exc, call.message)
+        if self.seal is not None:
+            for name in _restore(self.seal):
+                if name not in self.changed:
+                    self.changed.append(name)
         if self.budget.exhausted and not call.timed_out:
             # A long call into C cannot be interrupted; it is judged when it returns.
             call.timed_out = True
         for w in caught:
-            text = f"{type_name_of_class(w.category)}: {safe_str(w.message, 120)}"
+            try:  # a learner's warning class may have a __str__ that never ends
+                message = self.budget.run_capped(READ_SECONDS, safe_str, w.message, 120)
+            except BaseException:  # BudgetExceeded outside the learner's frames
+                message = ""
+            text = f"{type_name_of_class(w.category)}: {message}"
             call.warnings.append(text)
             if text not in self.warnings:
                 self.warnings.append(text)
@@ -243,6 +278,8 @@ class Harness:
             shown = "; ".join(self.warnings[:3]) + ("; ..." if len(self.warnings) > 3 else "")
             notes.append(f"Your code emitted warnings ({shown}). Warnings do not count as failures, "
                          "but they often point to values that overflow or divide by zero.")
+        if self.changed:
+            notes.append(integrity.describe(self.changed))
         if self.guard.reassigned:
             names = ", ".join(self.guard.reassigned)
             notes.append(f"You have reassigned {names}. The grader used NumPy's own functions for the "
@@ -272,25 +309,27 @@ def learner_location(exc: BaseException) -> str:
     return f"in {frame.name}, line {frame.lineno}{code}"
 
 
-def describe_exception(exc: BaseException) -> str:
+def describe_exception(exc: BaseException, message: str) -> str:
     """'Your function raised ValueError: ... (in f, line 3: `...`).'"""
-    message = safe_str(exc, 400).strip()
+    message = message.strip()
+    if len(message) > 400:
+        message = message[:385] + " ...[truncated]"
     where = learner_location(exc)
     where = f" ({where})" if where else ""
     text = f"{type_name(exc)}: {message}" if message else type_name(exc)
     return f"Your function raised {text}{where}."
 
 
-def copy_value(np, value):
+def copy_value(value):
     """A copy of an input handed to learner code: arrays and lists of arrays are copied."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, list):
-        return [copy_value(np, v) for v in value]
+        return [copy_value(v) for v in value]
     return value
 
 
-def describe_change(np, original, copy) -> str | None:
+def describe_change(original, copy) -> str | None:
     """Describe how copy (given to the learner) differs from original, or None if it does not."""
     if isinstance(original, np.ndarray):
         if not isinstance(copy, np.ndarray) or copy.shape != original.shape:
@@ -308,33 +347,16 @@ def describe_change(np, original, copy) -> str | None:
         for i, (a, b) in enumerate(zip(original, copy)):
             if isinstance(a, np.ndarray) and b is not a and not isinstance(b, np.ndarray):
                 return f"item {i} was replaced"
-            change = describe_change(np, a, b)
+            change = describe_change(a, b)
             if change:
                 return f"item {i}: {change}"
         return None
     return None
 
 
-def format_index(index: tuple[int, ...]) -> str:
-    """(1, 2) as '(1, 2)' and (3,) as '(3,)', like NumPy prints indices."""
-    return "(" + ", ".join(str(int(i)) for i in index) + ("," if len(index) == 1 else "") + ")"
-
-
-def format_number(x) -> str:
-    """A NumPy or Python scalar as a short plain number: 0.25, -1.0, nan, True."""
-    try:
-        if type(x).__name__ in ("bool", "bool_"):
-            return str(bool(x))
-        value = float(x)
-    except BaseException:  # not a real number: fall back to its repr
-        return safe_repr(x, 60)
-    text = f"{value:.6g}"
-    return text + ".0" if text.lstrip("-").isdigit() else text
-
-
 def learner_repr(harness: Harness, value, limit: int = 300) -> str:
     """repr() of a value returned by learner code, run under the budget and the guard."""
-    call = harness.run(safe_repr, value, limit)
+    call = harness.read(safe_repr, value, limit)
     if call.timed_out or not isinstance(call.value, str):
         return f"<{type_name(value)} object>"
     return call.value

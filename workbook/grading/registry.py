@@ -1,28 +1,27 @@
 """The registry of checks and `check(name, candidate)`, which runs one and never raises.
 
-This module does not import NumPy: the registry is plain data, and NumPy (with the modules that
-need it) is imported the first time a check runs.
+This module does not import NumPy: the registry is built from the specs in `cases/`, and NumPy (with
+the runner a spec names) is imported the first time a check runs.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
+import inspect
 import types
 from dataclasses import dataclass
 
+from . import cases
 from .budget import repr_within
+from .integrity import Seal
 from .result import Result, safe_str, type_name
-
-ARRAY_BUDGET = 3.0
-"""Seconds of learner run time for an array check (all its cases together)."""
-TRAINING_BUDGET = 30.0
-"""Seconds of learner run time for a training check (XOR, softmax classifier)."""
 
 
 @dataclass(frozen=True)
 class CheckInfo:
-    """One registered check."""
+    """One registered check, as listed before NumPy is loaded."""
 
     name: str
     """The registry name, used in `:check:` and in `check(name, ...)`."""
@@ -31,58 +30,30 @@ class CheckInfo:
     budget: float
     """Default time budget in seconds for the learner's code."""
     summary: str
-    """One line: the signature and the convention checked."""
-    signature: str
-    """The learner's function signature, e.g. 'relu_backward(dz, z)'."""
+    """One line: the convention checked."""
+    runner: str
+    """The runner that judges it, 'module:function' inside workbook.grading."""
+
+    @functools.cached_property
+    def signature(self) -> str:
+        """The learner's function signature, e.g. 'relu_backward(dz, z)', read from the reference function."""
+        from .lazy import R
+
+        return f"{self.entry}{inspect.signature(getattr(R, self.entry))}"
 
 
-def _array(name: str, signature: str, summary: str) -> CheckInfo:
-    return CheckInfo(name, name, ARRAY_BUDGET, summary, signature)
+SPECS: types.MappingProxyType = types.MappingProxyType({spec.name: spec for spec in cases.SPECS})
+"""Every check's spec by name, in teaching order."""
 
-
-_ALL = [
-    _array("relu", "relu(z)", "relu(z): elementwise max(0, z)."),
-    _array("relu_backward", "relu_backward(dz, z)", "relu_backward(dz, z): dz where z > 0, else 0 (0 at z = 0)."),
-    _array("leaky_relu", "leaky_relu(z, alpha=0.01)", "leaky_relu(z, alpha=0.01): z if z > 0 else alpha * z."),
-    _array("leaky_relu_backward", "leaky_relu_backward(dz, z, alpha=0.01)",
-           "leaky_relu_backward(dz, z, alpha=0.01): dz for z > 0, alpha * dz for z < 0 (either at z = 0)."),
-    _array("sigmoid", "sigmoid(z)", "sigmoid(z): 1 / (1 + exp(-z)), without nan for large |z|."),
-    _array("sigmoid_backward", "sigmoid_backward(dz, z)",
-           "sigmoid_backward(dz, z): dz * s * (1 - s) with s = sigmoid(z)."),
-    _array("tanh_backward", "tanh_backward(dz, z)", "tanh_backward(dz, z): dz * (1 - tanh(z)**2)."),
-    _array("gelu", "gelu(z)", "gelu(z): tanh approximation 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))."),
-    _array("softmax", "softmax(z)", "softmax(z): along the last axis, 1-D or 2-D, stable for logits near 1000."),
-    _array("one_hot", "one_hot(y, n_classes)", "one_hot(y, n_classes): float array of shape (n, n_classes)."),
-    _array("mse", "mse(y_pred, y_true)", "mse(y_pred, y_true): mean over all elements of the squared error."),
-    _array("cross_entropy", "cross_entropy(probs, Y)",
-           "cross_entropy(probs, Y): mean over rows of -sum(Y log probs), Y one-hot (n, k)."),
-    _array("softmax_cross_entropy_backward", "softmax_cross_entropy_backward(logits, Y)",
-           "softmax_cross_entropy_backward(logits, Y): (softmax(logits) - Y) / n."),
-    _array("l2_penalty", "l2_penalty(w, lam)", "l2_penalty(w, lam): lam / 2 * sum(w**2)."),
-    _array("sgd_step", "sgd_step(w, grad, lr)", "sgd_step(w, grad, lr): returns w - lr * grad, w unchanged."),
-    _array("adam_step", "adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)",
-           "adam_step(w, grad, m, v, t, ...): returns (w, m, v); t from 1; bias-corrected; eps outside the sqrt."),
-    _array("clip_by_global_norm", "clip_by_global_norm(grads, max_norm)",
-           "clip_by_global_norm(grads, max_norm): list in, list out, joint L2 norm <= max_norm."),
-    _array("dense_forward", "dense_forward(x, W, b)", "dense_forward(x, W, b): x @ W.T + b, W of shape (out, in)."),
-    _array("batchnorm_forward", "batchnorm_forward(x, gamma, beta, eps=1e-5)",
-           "batchnorm_forward(x, gamma, beta, eps=1e-5): per feature over the batch, biased variance."),
-    _array("layernorm_forward", "layernorm_forward(x, gamma, beta, eps=1e-5)",
-           "layernorm_forward(x, gamma, beta, eps=1e-5): per row over its features, biased variance."),
-    _array("dropout_forward", "dropout_forward(x, mask, keep_prob)",
-           "dropout_forward(x, mask, keep_prob): inverted dropout, x * mask / keep_prob."),
-    CheckInfo("xor_mlp", "train", TRAINING_BUDGET,
-              "train(X, y, epochs=1000, seed=0) -> predict: learns XOR and XNOR on the four points "
-              "(predict(X) gives probabilities of shape (4,); predict.losses shows a loss curve).",
-              "train(X, y, epochs=1000, seed=0)"),
-    CheckInfo("softmax_classifier", "train_softmax_classifier", TRAINING_BUDGET,
-              "train_softmax_classifier(X, y, n_classes, epochs=500, seed=0) -> predict: held-out accuracy "
-              ">= 90% on six interleaved blobs in 3 classes (predict(X) gives probabilities (n, n_classes)).",
-              "train_softmax_classifier(X, y, n_classes, epochs=500, seed=0)"),
-]
-
-CHECKS: types.MappingProxyType = types.MappingProxyType({info.name: info for info in _ALL})
+CHECKS: types.MappingProxyType = types.MappingProxyType(
+    {spec.name: CheckInfo(spec.name, spec.entry, spec.budget, spec.summary, spec.runner) for spec in cases.SPECS})
 """Every check by name, in teaching order."""
+
+
+_SEAL = Seal()
+"""The grader's modules as they were before learner code ran (see `integrity`)."""
+_restore = Seal.restore
+"""Bound at import: learner code that replaces Seal.restore is itself put back by the original."""
 
 
 def check(name: str, candidate, *, budget: float | None = None) -> Result:
@@ -104,7 +75,11 @@ def _check(name, candidate, budget) -> Result:
         return Result(False, f"Unknown check {repr_within(name, 60)}{suggestion}. Known checks: {', '.join(CHECKS)}.")
     label = info.entry if info.entry == info.name else f"{info.entry} ({info.name})"
     if candidate is None or candidate is Ellipsis:
-        return Result(False, f"There is no function to check yet: define `{info.signature}` in the cell above, "
+        try:
+            signature = info.signature
+        except ImportError as exc:
+            return _no_numpy(exc, label)
+        return Result(False, f"There is no function to check yet: define `{signature}` in the cell above, "
                              "run it, then submit the function.", name=label)
     if not callable(candidate):
         return Result(False, f"Expected the function `{info.entry}` itself, but got a {type_name(candidate)} "
@@ -116,22 +91,27 @@ def _check(name, candidate, budget) -> Result:
             seconds = float(budget)
         except (TypeError, ValueError):
             seconds = info.budget
+    module_name, _, function = info.runner.partition(":")
     try:
-        import numpy as np
-        if info.name in ("xor_mlp", "softmax_classifier"):
-            module = importlib.import_module(".training", __package__)
-        else:
-            module = importlib.import_module(".arrays", __package__)
-    except ImportError as exc:
-        return Result(False, f"NumPy could not be loaded in this browser: {safe_str(exc, 200)}. Reload the page; "
-                             "if this persists, your browser may be blocking the Python packages.", name=label)
-    from .budget import Budget
-    from .harness import Harness, NumpyGuard
+        run = getattr(importlib.import_module(f".{module_name}", __package__), function)
+        from .budget import Budget
+        from .harness import Harness, NumpyGuard
+        from .lazy import R
 
-    with NumpyGuard(np) as guard:
-        harness = Harness(np, guard, Budget(seconds), info.entry)
-        if info.name == "xor_mlp":
-            return module.run_xor(candidate, harness, label)
-        if info.name == "softmax_classifier":
-            return module.run_softmax_classifier(candidate, harness, label)
-        return module.run_array_check(module.SPECS[info.name], candidate, harness, info.entry)
+        _SEAL.add_loaded({"workbook.reference": R._load()})
+    except ImportError as exc:
+        return _no_numpy(exc, label)
+    changed = _restore(_SEAL)
+    if _SEAL.tainted:
+        return Result(False, f"The workbook's grader was changed before it was first used "
+                             f"({', '.join(_SEAL.tainted[:3])}), so it cannot judge reliably. Restart the kernel "
+                             "(Kernel menu, Restart Kernel), run the notebook's cells again without changing "
+                             "workbook.*, then check again.", name=label)
+    with NumpyGuard() as guard:
+        harness = Harness(guard, Budget(seconds), info.entry, _SEAL, changed)
+        return run(SPECS[info.name], candidate, harness, label)
+
+
+def _no_numpy(exc: ImportError, label: str) -> Result:
+    return Result(False, f"NumPy could not be loaded in this browser: {safe_str(exc, 200)}. Reload the page; "
+                         "if this persists, your browser may be blocking the Python packages.", name=label)

@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 
 PASS_MARK = "✅"
 FAIL_MARK = "❌"
+UNCHECKED_MARK = "⚠️"
 # In HTML the marks are plain dingbats: common text fonts draw them, where a machine without an
-# emoji font would show the emoji above as empty boxes.
-HTML_MARKS = {True: "✔", False: "✘"}
+# emoji font would show the emoji above as empty boxes. Each mark is paired with a word for screen
+# readers and shapes differ, so the verdict never rests on colour alone.
+HTML_MARKS = {True: ("✔", "Passed", "#2e7d32"), False: ("✘", "Not passed", "#c62828"),
+              None: ("⚠", "Not checked", "#8a5a00")}
 _SPARKS = "▁▂▃▄▅▆▇█"
+_VISUALLY_HIDDEN = ("position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); "
+                    "white-space: nowrap;")
+"""Read by screen readers, not drawn: the verdict in words before the mark."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,19 @@ class Result:
     """Side remarks that do not change the verdict (warnings, tips)."""
     losses: tuple[float, ...] | None = field(default=None)
     """A training loss curve to draw, when the learner's code exposed one."""
+    checked: bool = True
+    """False when the answer could not be judged at all (no valid option named, NumPy missing):
+    neither a pass nor a fail, and not recorded as an attempt."""
+
+    @property
+    def _verdict(self) -> bool | None:
+        return self.passed if self.checked else None
 
     @property
     def headline(self) -> str:
         """The first line: mark, name and summary."""
-        return f"{PASS_MARK if self.passed else FAIL_MARK} {self._title}"
+        mark = {True: PASS_MARK, False: FAIL_MARK, None: UNCHECKED_MARK}[self._verdict]
+        return f"{mark} {self._title}"
 
     @property
     def _title(self) -> str:
@@ -77,10 +91,14 @@ class Result:
         return str(self)
 
     def _repr_html_(self) -> str:
-        colour = "#2e7d32" if self.passed else "#c62828"
-        parts = [f'<div class="workbook-result {"passed" if self.passed else "failed"}" '
-                 f'style="border-left: 4px solid {colour}; padding: 0.4em 0.9em; margin: 0.3em 0;">',
-                 f'<div style="font-weight: bold; color: {colour};">{HTML_MARKS[self.passed]} {_esc(self._title)}</div>']
+        mark, word, colour = HTML_MARKS[self._verdict]
+        state = {True: "passed", False: "failed", None: "unchecked"}[self._verdict]
+        # role="status": screen readers announce the verdict when the output appears
+        parts = [f'<div class="workbook-result {state}" role="status" '
+                 f'style="border-left: 4px solid {colour}; padding: 0.4em 0.9em; margin: 0.3em 0; '
+                 f'overflow-x: auto;">',
+                 f'<div style="font-weight: bold; color: {colour};"><span class="workbook-verdict" '
+                 f'style="{_VISUALLY_HIDDEN}">{word}: </span>{mark} {_esc(self._title)}</div>']
         for block in self.blocks:
             title = f"<strong>{_esc(block.title)}</strong>" if block.title else ""
             if block.code:
@@ -131,11 +149,19 @@ def safe_str(obj, limit: int = 300) -> str:
         text = str(obj)
         if not isinstance(text, str):
             raise TypeError("__str__ returned a non-string")
-    except BaseException:  # a learner's __str__ may do anything
+    except BaseException as exc:  # a learner's __str__ may do anything
+        if type_name(exc) == "BudgetExceeded":  # tracing is off now: its __repr__ would run unwatched
+            return f"<{type_name(obj)} object (its str() did not finish in time)>"
         return safe_repr(obj, limit)
     if len(text) > limit:
         text = text[: limit - 15] + " ...[truncated]"
     return text
+
+
+def nth(n: int) -> str:
+    """Spell a 1-based position as people count: 1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def type_name(obj) -> str:

@@ -2,24 +2,37 @@
 
 `xor_mlp`: `train(X, y)` is called on the four XOR points (X float (4, 2), y integer labels 0/1 of
 shape (4,)), then on the same points labelled as XNOR; each time the returned `predict(X)` must give
-probabilities of shape (4,) that round to the labels.
+probabilities of shape (4,) that round to the labels, on the training points, on the same points in
+another order, and on four points it has not seen (each moved by at most PROBE_SHIFT).
 
 `softmax_classifier`: `train_softmax_classifier(X, y, n_classes)` is called on a 2-D data set that a
 linear model cannot separate (six blobs on a circle, opposite blobs in the same class); the returned
-`predict(X)` must give class probabilities (n, n_classes) reaching a held-out accuracy threshold.
+`predict(X)` must give class probabilities (n, n_classes), the same classes for the training points
+in another order, and reach a held-out accuracy threshold on fresh samples.
+
+Asking about reordered and unseen points is what tells a model from a recording: a table of the
+training pairs has no entry for a moved point, and an output cached during training does not follow
+the order of the X it is given.
 
 Loss curves: if the returned `predict` function has an attribute `losses` (a sequence of numbers,
-one per epoch, set by `predict.losses = losses` before returning), the feedback draws it.
+one per epoch, set by `predict.losses = losses` before returning), the feedback draws it; at most
+READ_ITEMS values are read, within the cap for reading learner objects.
 """
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .harness import Call, Harness, learner_repr
-from .result import Block, Result, safe_str, type_name
+from .harness import READ_ITEMS, Call, Harness, learner_repr
+from .lazy import R
+from .result import Block, Result, type_name
+from .runner import GENERIC_EXCEPTION_HINTS
+from .spec import TrainingSpec
 
 LOSSES_TIP = ("To see your loss curve here, set `predict.losses = losses` (one loss per epoch) "
               "before `return predict`.")
@@ -27,7 +40,19 @@ LOSSES_TIP = ("To see your loss curve here, set `predict.losses = losses` (one l
 XOR_X = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
 XOR_TASKS = (("XOR", (0, 1, 1, 0)), ("XNOR", (1, 0, 0, 1)))
 
+PROBE_ORDER = (3, 0, 2, 1)
+"""The order in which predict is asked about the points again: every XOR label moves."""
+PROBE_SEED = 20240603
+PROBE_SHIFT = 0.05
+"""How far (per coordinate) the unseen points lie from the training points: a trained network's
+decision does not change that close to the points it fits, a table of the training points has no entry."""
+PREDICT_HINT = ("predict must compute its output from its argument X with the trained weights (a forward pass "
+                "through the network), not look up or replay the outputs seen during training.")
+
 SOFTMAX_THRESHOLD = 0.9
+HELD_OUT_PER_BLOB = 25
+"""Fresh points per blob for the held-out set: a different count from training's, so an output of the
+training set's shape is noticed."""
 SOFTMAX_CLASSES = 3
 
 
@@ -50,15 +75,27 @@ def _bce(p, y) -> float:
 
 
 def _read_losses(harness: Harness, predict) -> tuple[tuple[float, ...] | None, str | None]:
-    """The learner's `predict.losses` as floats, or (None, a note saying why it could not be read)."""
-    call = harness.run(getattr, predict, "losses", None)
+    """The learner's `predict.losses` as floats, or (None, a note saying why it could not be read).
+
+    Read under the cap for learner objects and at most READ_ITEMS values: an endless iterator
+    (`itertools.count()`, a generator) is C code or learner code the budget alone cannot bound.
+    """
+    call = harness.read(getattr, predict, "losses", None)
     if call.error is not None or call.timed_out or call.value is None:
         return None, None
-    values = harness.run(lambda v: [float(x) for x in v], call.value)
+    values = harness.read(_first_floats, call.value, READ_ITEMS + 1)
     if values.error is not None or values.timed_out or not values.value:
-        return None, (f"predict.losses is {learner_repr(harness, call.value, 60)}, which could not be read "
-                      "as a list of numbers, so no loss curve is shown.")
+        why = "did not finish in time" if values.timed_out else "could not be read as a list of numbers"
+        return None, (f"predict.losses is {learner_repr(harness, call.value, 60)}, which {why}, so no loss "
+                      "curve is shown.")
+    if len(values.value) > READ_ITEMS:
+        return tuple(values.value[:READ_ITEMS]), (f"predict.losses holds more than {READ_ITEMS} values (one per "
+                                                  f"epoch is expected); the first {READ_ITEMS} are drawn.")
     return tuple(values.value), None
+
+
+def _first_floats(values, limit: int) -> list[float]:
+    return [float(x) for x in itertools.islice(values, limit)]
 
 
 def _call_failure(harness: Harness, call: Call, what: str) -> str:
@@ -69,10 +106,12 @@ def _call_failure(harness: Harness, call: Call, what: str) -> str:
     return call.mutated.replace("Your function", what, 1)
 
 
-def _exception_hint(call: Call, signature: str) -> str | None:
-    from .arrays import GENERIC_EXCEPTION_HINTS
+def _signature(spec: TrainingSpec) -> str:
+    return f"{spec.entry}{inspect.signature(getattr(R, spec.entry))}"
 
-    kind, message = type_name(call.exception), safe_str(call.exception, 1000)
+
+def _exception_hint(call: Call, signature: str) -> str | None:
+    kind, message = type_name(call.exception), call.message
     if kind == "TypeError" and "argument" in message:
         return f"Check the signature: `{signature}`, with default values for the optional arguments."
     for name, text, hint in GENERIC_EXCEPTION_HINTS:
@@ -103,9 +142,9 @@ def _curve_hint(losses) -> str | None:
 
 # ------------------------------------------------------------------------------------------ XOR
 
-def run_xor(candidate, harness: Harness, label: str) -> Result:
-    """Train on XOR and XNOR; each predict must round to the labels."""
-    signature = "train(X, y, epochs=1000, seed=0)"
+def run_xor(spec: TrainingSpec, candidate, harness: Harness, label: str) -> Result:
+    """Train on XOR and XNOR; predict must round to the labels, also on moved and reordered points."""
+    signature = _signature(spec)
     X = np.array(XOR_X)
     runs = []
     for task, labels in XOR_TASKS:
@@ -126,60 +165,136 @@ def run_xor(candidate, harness: Harness, label: str) -> Result:
             return Result(False, f"train must return a function predict(X); yours returned {returned}.{extra}",
                           name=label, blocks=(data,), hint=hint, notes=harness.warning_notes())
         losses, losses_note = _read_losses(harness, predict)
-        pcall = harness.call(predict, (X,), ("X",))
-        if not pcall.ok:
-            return Result(False, f"predict(X) failed after training on {task}.", name=label,
-                          blocks=(Block("What went wrong", _call_failure(harness, pcall, "Your predict"),
-                                              code=False), data), losses=losses, notes=harness.warning_notes())
-        probs = _as_probabilities(harness, pcall.value)
-        problem = None
-        if probs is None:
-            problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} "
-                       f"(of type {type_name(pcall.value)}); an array of 4 probabilities is expected.")
-        elif probs.shape != (4,):
-            problem = (f"predict(X) returned an array of shape {probs.shape}, but shape (4,) is expected, one "
-                       "probability per point" + (": flatten it with .reshape(-1)." if probs.size == 4 else "."))
-        elif not np.isfinite(probs).all():
-            problem = f"predict(X) returned non-finite values: {np.array2string(probs, precision=4)}."
-        elif (probs < -1e-9).any() or (probs > 1 + 1e-9).any():
-            problem = (f"predict(X) returned {np.array2string(probs, precision=4)}, which are not probabilities "
-                       "in [0, 1]: apply the sigmoid to the output.")
-        if problem:
-            return Result(False, f"predict failed after training on {task}.", name=label,
-                          blocks=(Block("What went wrong", problem, code=False), data), losses=losses,
-                          hint=_curve_hint(losses), notes=harness.warning_notes())
+        probs, failure = _xor_predict(harness, predict, X)
+        if failure is not None:
+            return Result(False, f"predict{'(X) failed' if failure.raised else ' failed'} after training on "
+                                 f"{task}.", name=label, blocks=(failure.block, data), losses=losses,
+                          hint=None if failure.raised else _curve_hint(losses), notes=harness.warning_notes())
         predicted = (probs >= 0.5).astype(float)
-        runs.append((task, y, probs, predicted, _bce(probs, y), losses, losses_note))
+        runs.append(XorRun(task, y, probs, predicted, _bce(probs, y), losses, losses_note, predict))
     return _xor_result(runs, label, harness)
 
 
-def _xor_table(y, probs, predicted) -> str:
-    lines = ["x1  x2  target  probability  predicted"]
-    for (x1, x2), t, p, c in zip(XOR_X, y, probs, predicted):
+@dataclass
+class XorRun:
+    """What one training run gave on the four training points, in training order."""
+
+    task: str
+    y: np.ndarray
+    probs: np.ndarray
+    predicted: np.ndarray
+    loss: float
+    losses: tuple[float, ...] | None
+    losses_note: str | None
+    predict: object
+
+
+@dataclass
+class PredictFailure:
+    """Why predict's output on some points could not be judged."""
+
+    block: Block
+    raised: bool
+    """Whether predict itself raised or ran out of time (rather than returning something unusable)."""
+
+
+def _ask(harness: Harness, predict, points, expected: str, problem_of):
+    """predict(points) as a float array, or (None, why not); problem_of(probs) names what is wrong with it."""
+    pcall = harness.call(predict, (points,), ("X",))
+    if not pcall.ok:
+        return None, PredictFailure(Block("What went wrong", _call_failure(harness, pcall, "Your predict"),
+                                          code=False), raised=True)
+    probs = _as_probabilities(harness, pcall.value)
+    if probs is None:
+        problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} (of type "
+                   f"{type_name(pcall.value)}); {expected} is expected.")
+    else:
+        problem = problem_of(probs)
+    if problem:
+        return None, PredictFailure(Block("What went wrong", problem, code=False), raised=False)
+    return probs, None
+
+
+def _xor_predict(harness: Harness, predict, points):
+    """predict(points) as probabilities of shape (n,), or (None, why not)."""
+    n = len(points)
+
+    def problem_of(probs) -> str | None:
+        if probs.shape != (n,):
+            return (f"predict(X) returned an array of shape {probs.shape}, but shape ({n},) is expected, one "
+                    "probability per point" + (": flatten it with .reshape(-1)." if probs.size == n else "."))
+        if not np.isfinite(probs).all():
+            return f"predict(X) returned non-finite values: {np.array2string(probs, precision=4)}."
+        if (probs < -1e-9).any() or (probs > 1 + 1e-9).any():
+            return (f"predict(X) returned {np.array2string(probs, precision=4)}, which are not probabilities "
+                    "in [0, 1]: apply the sigmoid to the output.")
+        return None
+    return _ask(harness, predict, points, f"an array of {n} probabilities", problem_of)
+
+
+def xor_probes(X):
+    """(what, how, points, order) to ask predict about: the training points reordered, then moved."""
+    order = np.array(PROBE_ORDER)
+    moved = X + np.random.default_rng(PROBE_SEED).uniform(-PROBE_SHIFT, PROBE_SHIFT, X.shape)
+    return (("the same four points in another order", "the training points, reordered", X[order], order),
+            ("four points it has not seen", f"each training point with its coordinates moved by at most "
+             f"{PROBE_SHIFT}, reordered", moved[order], order))
+
+
+def _probe_xor(run: XorRun, harness: Harness, label: str) -> Result | None:
+    """Ask the trained predict about reordered and unseen points: a lookup or a cached output fails here."""
+    for what, how, points, order in xor_probes(np.array(XOR_X)):
+        y = run.y[order]
+        shown = ", ".join(f"({a:.2f}, {b:.2f})" for a, b in points)
+        data = Block("Points asked about", f"after training on {run.task}, {how}: {shown}.", code=False)
+        probs, failure = _xor_predict(harness, run.predict, points)
+        if failure is not None:
+            verb = "raised" if failure.raised else "gave no usable answer"
+            return Result(False, f"predict {verb} on {what} (after training on {run.task}).", name=label,
+                          blocks=(failure.block, data), hint=PREDICT_HINT, losses=run.losses,
+                          notes=harness.warning_notes())
+        predicted = (probs >= 0.5).astype(float)
+        if np.array_equal(predicted, y):
+            continue
+        blocks = [data, Block("Your predictions", _xor_table(y, probs, predicted, points))]
+        if np.allclose(probs, run.probs, atol=1e-6) and not np.allclose(probs, run.probs[order], atol=1e-6):
+            blocks.insert(0, Block("What went wrong", "predict returned the same probabilities as for the training "
+                                                      "points in their training order: it does not compute its "
+                                                      "output from the X it is given.", code=False))
+        return Result(False, f"predict is right on the training points but not on {what} (after training on "
+                             f"{run.task}: {int((predicted == y).sum())}/4 right).", name=label, blocks=tuple(blocks),
+                      hint=PREDICT_HINT, losses=run.losses, notes=harness.warning_notes())
+    return None
+
+
+def _xor_table(y, probs, predicted, points=XOR_X) -> str:
+    whole = all(float(v).is_integer() for row in points for v in row)
+    lines = ["x1  x2  target  probability  predicted" if whole else
+             "   x1     x2  target  probability  predicted"]
+    for (x1, x2), t, p, c in zip(points, y, probs, predicted):
         mark = "" if c == t else "   <- wrong"
-        lines.append(f"{int(x1):>2}  {int(x2):>2}  {int(t):>6}  {p:>11.4f}  {int(c):>9}{mark}")
+        xs = f"{int(x1):>2}  {int(x2):>2}" if whole else f"{x1:>5.2f}  {x2:>5.2f}"
+        lines.append(f"{xs}  {int(t):>6}  {p:>11.4f}  {int(c):>9}{mark}")
     return "\n".join(lines)
 
 
-def _xor_result(runs, label: str, harness: Harness) -> Result:
-    notes = list(harness.warning_notes())
-    summaries = [f"{task} accuracy {int((pred == y).sum())}/4, final loss {loss:.3g}"
-                 for task, y, probs, pred, loss, _, _ in runs]
-    curve = runs[0][5]
-    for *_, note in runs:
-        if note and note not in notes:
-            notes.append(note)
-    if curve is None and not any(run[6] for run in runs):
-        notes.append(LOSSES_TIP)
-    failed = [run for run in runs if not np.array_equal(run[3], run[1])]
+def _xor_result(runs: list[XorRun], label: str, harness: Harness) -> Result:
+    summaries = [f"{run.task} accuracy {int((run.predicted == run.y).sum())}/4, final loss {run.loss:.3g}"
+                 for run in runs]
+    failed = [run for run in runs if not np.array_equal(run.predicted, run.y)]
     if not failed:
+        for run in runs:
+            probed = _probe_xor(run, harness, label)
+            if probed is not None:
+                return probed
         return Result(True, f"learned XOR and XNOR ({'; '.join(summaries)}).", name=label,
-                      losses=curve, notes=tuple(notes))
-    task, y, probs, predicted, loss, losses, _ = failed[0]
+                      losses=runs[0].losses, notes=_xor_notes(runs, harness))
+    task, y, probs, predicted, losses = failed[0].task, failed[0].y, failed[0].probs, failed[0].predicted, \
+        failed[0].losses
     blocks = [Block("Your predictions", f"after training on {task}\n{_xor_table(y, probs, predicted)}")]
     hint = _curve_hint(losses)
     if hint is None:
-        if task == "XNOR" and np.allclose(runs[0][2], probs, atol=1e-6):
+        if task == "XNOR" and np.allclose(runs[0].probs, probs, atol=1e-6):
             hint = ("Your predict gives the same probabilities for XNOR as for XOR: train on the labels y you are "
                     "given instead of hard-coding the answers.")
         elif np.ptp(probs) < 1e-3:
@@ -193,16 +308,55 @@ def _xor_result(runs, label: str, harness: Harness) -> Result:
             hint = ("Some points are still on the wrong side of 0.5: check the backward pass (compare it with the "
                     "numerical gradient using workbook.grading.gradcheck) and the learning rate.")
     return Result(False, f"did not learn {task}: {'; '.join(summaries)}.", name=label, blocks=tuple(blocks),
-                  hint=hint, losses=losses, notes=tuple(notes))
+                  hint=hint, losses=losses, notes=_xor_notes(runs, harness))
+
+
+def _xor_notes(runs: list[XorRun], harness: Harness) -> tuple[str, ...]:
+    notes = list(harness.warning_notes())
+    for run in runs:
+        if run.losses_note and run.losses_note not in notes:
+            notes.append(run.losses_note)
+    if runs[0].losses is None and not any(run.losses_note for run in runs):
+        notes.append(LOSSES_TIP)
+    return tuple(notes)
 
 
 # ---------------------------------------------------------------------------- softmax classifier
 
-def run_softmax_classifier(candidate, harness: Harness, label: str) -> Result:
+def _classifier_predict(harness: Harness, predict, points, k: int):
+    """predict(points) as class probabilities of shape (n, k), or (None, why not)."""
+    n = len(points)
+
+    def problem_of(probs) -> str | None:
+        if probs.shape != (n, k):
+            return (f"predict(X) returned an array of shape {probs.shape}, but ({n}, {k}) is expected: one row "
+                    "of class probabilities per point.")
+        if not np.isfinite(probs).all():
+            return "predict(X) returned nan or inf values."
+        if (probs < -1e-9).any() or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
+            return "The rows of predict(X) are not probabilities that sum to 1: apply softmax to the output scores."
+        return None
+    return _ask(harness, predict, points, f"an array of class probabilities of shape ({n}, {k})", problem_of)
+
+
+def _ignores_order(probs, reordered, order) -> str | None:
+    """Why predict's answers for reordered points are not its answers reordered, or None if they are."""
+    expected = np.argmax(probs, axis=1)[order]
+    got = np.argmax(reordered, axis=1)
+    if np.mean(got != expected) <= 0.01:
+        return None
+    if np.allclose(reordered, probs, atol=1e-6):
+        return ("Asked about the training points in another order, predict returned exactly what it returned for "
+                "them in training order: it does not compute its output from the X it is given.")
+    return (f"Asked about the training points in another order, predict changed its class for "
+            f"{int(np.sum(got != expected))} of {len(order)} points.")
+
+
+def run_softmax_classifier(spec: TrainingSpec, candidate, harness: Harness, label: str) -> Result:
     """Train on six interleaved blobs in three classes; held-out accuracy must reach the threshold."""
-    signature = "train_softmax_classifier(X, y, n_classes, epochs=500, seed=0)"
+    signature = _signature(spec)
     X, y = blobs(seed=20240601)
-    X_test, y_test = blobs(seed=20240602)
+    X_test, y_test = blobs(seed=20240602, n_per_blob=HELD_OUT_PER_BLOB)
     k = SOFTMAX_CLASSES
     data = Block("Training data", f"{len(X)} points in the plane, {k} classes: six blobs on a circle, where "
                                   f"opposite blobs share a class (not linearly separable). X has shape {X.shape}, "
@@ -215,35 +369,28 @@ def run_softmax_classifier(candidate, harness: Harness, label: str) -> Result:
     predict = call.value
     if not callable(predict):
         returned = "None" if predict is None else f"a {type_name(predict)}"
-        return Result(False, f"{signature.split('(')[0]} must return a function predict(X); yours returned "
+        return Result(False, f"{spec.entry} must return a function predict(X); yours returned "
                              f"{returned}.", name=label, blocks=(data,), notes=harness.warning_notes())
     losses, losses_note = _read_losses(harness, predict)
-    accuracies = {}
-    for name, points, labels in (("training", X, y), ("held-out", X_test, y_test)):
-        pcall = harness.call(predict, (points,), ("X",))
-        if not pcall.ok:
-            return Result(False, f"predict(X) failed on the {name} points.", name=label,
-                          blocks=(Block("What went wrong", _call_failure(harness, pcall, "Your predict"),
-                                              code=False), data), losses=losses, notes=harness.warning_notes())
-        probs = _as_probabilities(harness, pcall.value)
-        n = len(points)
-        problem = None
-        if probs is None:
-            problem = (f"predict(X) returned {learner_repr(harness, pcall.value, 80)} (of type "
-                       f"{type_name(pcall.value)}); an array of class probabilities of shape ({n}, {k}) is expected.")
-        elif probs.shape != (n, k):
-            problem = (f"predict(X) returned an array of shape {probs.shape}, but ({n}, {k}) is expected: one row "
-                       "of class probabilities per point.")
-        elif not np.isfinite(probs).all():
-            problem = "predict(X) returned nan or inf values."
-        elif (probs < -1e-9).any() or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-6):
-            problem = ("The rows of predict(X) are not probabilities that sum to 1: apply softmax to the output "
-                       "scores.")
-        if problem:
-            return Result(False, f"predict(X) on the {name} points is not usable.", name=label,
-                          blocks=(Block("What went wrong", problem, code=False), data), losses=losses,
-                          hint=_curve_hint(losses), notes=harness.warning_notes())
+    order = np.random.default_rng(PROBE_SEED).permutation(len(X))
+    accuracies, outputs = {}, {}
+    for name, points, labels in (("training", X, y), ("reordered training", X[order], y[order]),
+                                 ("held-out", X_test, y_test)):
+        probs, failure = _classifier_predict(harness, predict, points, k)
+        if failure is not None:
+            # predict worked on the training points: failing on others means it does not use its argument.
+            hint = PREDICT_HINT if name != "training" else None if failure.raised else _curve_hint(losses)
+            return Result(False, f"predict(X) {'failed' if failure.raised else 'is not usable'} on the {name} "
+                                 "points.", name=label, blocks=(failure.block, data), losses=losses, hint=hint,
+                          notes=harness.warning_notes())
+        outputs[name] = probs
         accuracies[name] = float(np.mean(np.argmax(probs, axis=1) == labels))
+        if name == "reordered training":
+            ignored = _ignores_order(outputs["training"], probs, order)
+            if ignored:
+                return Result(False, "predict gives other answers for the same training points in another order.",
+                              name=label, blocks=(Block("What went wrong", ignored, code=False), data),
+                              hint=PREDICT_HINT, losses=losses, notes=harness.warning_notes())
     notes = list(harness.warning_notes())
     if losses_note:
         notes.append(losses_note)

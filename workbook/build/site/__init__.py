@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..config import DEFAULT_DESCRIPTION, DEFAULT_TITLE
 from ..errors import BuildError
 from .downloads import _pip_download, cache_dir
 from .landing import _install_landing_page, site_size
@@ -42,8 +43,11 @@ from .wheel import build_wheel
 __all__ = ["build_site", "build_wheel", "cache_dir", "serve", "site_size", "SiteRequestHandler"]
 
 
-def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None) -> None:
+def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None,
+               title: str = DEFAULT_TITLE, description: str = DEFAULT_DESCRIPTION) -> None:
     """Build the static site for the staging dir `compiled` into `out` (empty or absent).
+
+    `title` and `description` name the course on the landing page and in JupyterLite.
 
     Raises BuildError with a one-paragraph message on any failure.
     """
@@ -70,10 +74,10 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None) ->
             for w in piplite:
                 shutil.copy2(w, lite / "pypi" / w.name)
             site_manifest = _stage_contents(compiled, manifest, lite / "contents")
-            _write_lite_config(lite)
+            _write_lite_config(lite, title)
             # 3. JupyterLite builds the apps; then what it does not know of: the landing page.
             _run_lite_build(lite, out)
-            _install_landing_page(out, site_manifest)
+            _install_landing_page(out, site_manifest, title, description)
             _prune(out)
             _install_offline(out)
     except OSError as e:

@@ -6,12 +6,26 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 from ..errors import BuildError
 from .downloads import _run
-from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD
+from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD, PYODIDE_PYTHON
+
+KERNEL_STARTUP = f"/lib/python{PYODIDE_PYTHON}/site-packages/workbook/_startup.py"
+"""Where Pyodide installs the preloaded `workbook` wheel's start-up file. IPython runs $PYTHONSTARTUP
+as its shell starts, before any cell, which puts `submit` and `reset` in place (workbook.submit)."""
+NOTEBOOK_UI = ("notebook-ui.js", "notebook-ui.css")
+"""Our additions to the Notebook UI (assets/), loaded by notebooks/index.html: the set's title in the
+tab, the link back to the list of sets, clickable options for choice problems."""
+HIDDEN_PLUGINS = (
+    # "Last Checkpoint: 9 minutes ago" counts from the last manual checkpoint, while autosave keeps
+    # the work every few seconds; "Not Trusted" concerns outputs a learner cannot act on here.
+    "@jupyter-notebook/notebook-extension:checkpoints",
+    "@jupyter-notebook/notebook-extension:trusted",
+)
 
 
 def _read_manifest(compiled: Path) -> dict:
@@ -38,6 +52,7 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
     manifest (the compiled one plus each set's `version`)."""
     contents.mkdir(parents=True)
     site = copy.deepcopy(manifest)
+    site.update(_shared_names())
     for s in site["sets"]:
         name = s.get("notebook") or f"{s['id']}.ipynb"
         s["notebook"] = name
@@ -59,18 +74,35 @@ def _stage_contents(compiled: Path, manifest: dict, contents: Path) -> dict:
     return site
 
 
-def _write_lite_config(lite: Path) -> None:
+def _shared_names() -> dict:
+    """Return the names the landing page (JavaScript) shares with the Python side, written once: the
+    browser storage of progress (workbook.progress) and the problem kinds (model, notebook)."""
+    from ... import progress
+    from ..model import CHECKED_KINDS, CODE_KINDS, KINDS
+    from ..notebook import KIND_LABELS
+
+    return {
+        "storage": {"progress_db_prefix": progress.DB_PREFIX, "progress_store": progress.STORE,
+                    "channel": progress.CHANNEL},
+        "kinds": {"order": list(KINDS), "checked": [k for k in KINDS if k in CHECKED_KINDS],
+                  "numpy": [k for k in KINDS if k in CODE_KINDS],
+                  "labels": {k: list(KIND_LABELS[k]) for k in KINDS}},
+    }
+
+
+def _write_lite_config(lite: Path, title: str) -> None:
     kernel_settings = {
         "disablePyPIFallback": True,
-        "loadPyodideOptions": {"packages": list(PRELOAD)},
+        "loadPyodideOptions": {"packages": list(PRELOAD), "env": {"PYTHONSTARTUP": KERNEL_STARTUP}},
     }
     config = {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
-            "appName": "DL Foundations Workbook",
+            "appName": title,
             "appUrl": "./notebooks",
             "faviconUrl": "./notebooks/favicon.ico",
             "defaultKernelName": "python",
+            "exposeAppInBrowser": True,  # window.jupyterapp, for notebook-ui.js
             "litePluginSettings": {
                 "@jupyterlite/pyodide-kernel-extension:kernel": kernel_settings,
             },
@@ -81,6 +113,7 @@ def _write_lite_config(lite: Path) -> None:
                 "@jupyterlite/application-extension:announcements",
                 "@jupyterlab/apputils-extension:announcements",
                 "@jupyter-notebook/application-extension:announcements",
+                *HIDDEN_PLUGINS,
             ],
         },
     }
@@ -133,12 +166,33 @@ def _run_lite_build(lite: Path, out: Path) -> None:
     )
     if not (out / "notebooks" / "index.html").is_file():
         raise BuildError(f"jupyter lite build produced no Notebook UI in {out}")
+    _install_notebook_ui(out)
+
+
+def _install_notebook_ui(out: Path) -> None:
+    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page."""
+    assets = Path(__file__).with_name("assets")
+    for name in NOTEBOOK_UI:
+        shutil.copy2(assets / name, out / name)
+    page = out / "notebooks" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    tags = ('<link rel="stylesheet" href="../notebook-ui.css">\n'
+            '    <script type="module" src="../notebook-ui.js"></script>\n  </head>')
+    if "</head>" not in html:
+        raise BuildError(f"{page} has no </head>: cannot add the workbook's notebook UI")
+    page.write_text(html.replace("</head>", tags, 1), encoding="utf-8")
 
 
 def _prune(out: Path) -> None:
-    """Drop what the site does not use: source maps, the doit db, build reports."""
+    """Drop what the site does not use: source maps, the doit db, build reports, and the app
+    builds' leftovers (rspack configs, package.json, the empty jupyter-lite.ipynb config) at the
+    root and in each app folder (the extensions' own package.json files are read: they stay)."""
     for path in list(out.rglob("*.map")):
         path.unlink()
+    for folder in (out, *(out / app for app in APPS)):
+        for path in [*folder.glob("rspack.config*.js"), folder / "package.json", folder / "jupyter-lite.ipynb"]:
+            if path.is_file():
+                path.unlink()
     for name in ("SHA256SUMS", ".jupyterlite.doit.db"):
         p = out / name
         if p.exists():

@@ -31,11 +31,11 @@ def package_version() -> str:
             return tomllib.load(f)["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         pass
-    try:
-        return importlib.metadata.version("workbook")
-    except importlib.metadata.PackageNotFoundError:
-        raise BuildError(f"cannot tell the version of the workbook package in {PACKAGE}: no pyproject.toml "
-                         "beside it and not installed") from None
+    # the distribution's name is not the import name (markdown-workbook installs `workbook`)
+    for dist in importlib.metadata.packages_distributions().get("workbook", []):
+        return importlib.metadata.version(dist)
+    raise BuildError(f"cannot tell the version of the workbook package in {PACKAGE}: no pyproject.toml "
+                     "beside it and not installed")
 
 
 def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
@@ -80,7 +80,7 @@ def build_wheel(dest: Path, answers: dict[str, Path]) -> Path:
     dist_info = f"workbook-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = (
         "Metadata-Version: 2.1\nName: workbook\n"
-        f"Version: {version}\nSummary: DL Foundations Workbook grading (browser build)\n"
+        f"Version: {version}\nSummary: Workbook grading (browser build)\n"
         "Requires-Python: >=3.11\n"
     ).encode()
     files[f"{dist_info}/WHEEL"] = (

@@ -1,133 +1,53 @@
 // The workbook's landing page: lists the problem sets of manifest.json with the learner's progress.
 //
 // Progress is written by the Python kernel (workbook.progress.record, in JupyterLite's web worker)
-// into the IndexedDB database `workbook-progress:<site path>`, store `results`, one record per
+// into an IndexedDB database named in manifest.json (`storage`), one record per
 // problem keyed `<set id>/<problem id>`. The learner's own copies of the notebooks are kept by
-// JupyterLite in `JupyterLite Storage - <site path>` (store `files`, keyed by path); when a newer
-// version of a set is deployed, this page offers to keep the learner's copy under a new name and
-// open the new version.
+// JupyterLite (read and renamed only through jupyterlite-storage.js); when a newer version of a set
+// is deployed, this page offers to keep the learner's copy under a new name and open the new version.
 
-const ROOT_PATH = new URL("./", window.location.href).pathname;
-const PROGRESS_DB = `workbook-progress:${ROOT_PATH}`;
-const CONTENTS_DB = `JupyterLite Storage - ${ROOT_PATH}`;
-const CHANNEL = "workbook-progress";
-const CHECKED_KINDS = ["compute", "choice", "code", "debug", "challenge"];
-const KIND_LABELS = {
-  recall: ["recall", "recall"],
-  compute: ["compute", "compute"],
-  choice: ["choice", "choice"],
-  code: ["code", "code"],
-  debug: ["debug", "debug"],
-  challenge: ["challenge", "challenges"],
-};
+import { keepCopyAside, loadStoredNotebooks, openExisting, readAll, storedSetId, storedVersion } from "./jupyterlite-storage.js";
 
+// Names shared with the Python side (progress database, store, channel; problem kinds and their
+// labels) come from manifest.json, where the build writes them once.
+let PROGRESS_DB = null;
+let PROGRESS_STORE = null;
+let CHANNEL = null;
+let CHECKED_KINDS = [];
+let NUMPY_KINDS = [];
+let KIND_LABELS = {};
 let manifest = null;
+let numpyVendored = true;
 
-// ------------------------------------------------------------------------------------------
-// IndexedDB helpers: open only databases that already exist (never create one the kernel or
-// JupyterLite will want to create with their own schema).
-
-function openExisting(name) {
-  return new Promise((resolve) => {
-    let req;
-    try {
-      req = indexedDB.open(name);
-    } catch (e) {
-      resolve(null);
-      return;
-    }
-    req.onupgradeneeded = () => req.transaction.abort(); // it did not exist: do not create it
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = (event) => {
-      event.preventDefault();
-      resolve(null);
-    };
-    req.onblocked = () => resolve(null);
-  });
+function useSharedNames(m) {
+  const root = new URL("./", window.location.href).pathname;
+  PROGRESS_DB = `${m.storage.progress_db_prefix}${root}`;
+  PROGRESS_STORE = m.storage.progress_store;
+  CHANNEL = m.storage.channel;
+  CHECKED_KINDS = m.kinds.checked;
+  NUMPY_KINDS = m.kinds.numpy;
+  KIND_LABELS = Object.fromEntries(m.kinds.order.map((k) => [k, m.kinds.labels[k]]));
 }
 
-function readAll(db, storeName) {
-  return new Promise((resolve) => {
-    if (!db || !db.objectStoreNames.contains(storeName)) {
-      resolve([]);
-      return;
-    }
-    const tx = db.transaction(storeName, "readonly");
-    const store = tx.objectStore(storeName);
-    const keysReq = store.getAllKeys();
-    const valuesReq = store.getAll();
-    tx.oncomplete = () => resolve(keysReq.result.map((k, i) => [k, valuesReq.result[i]]));
-    tx.onerror = tx.onabort = () => resolve([]);
-  });
+// Whether the site ships NumPy itself (built with --pyodide-dist): otherwise Pyodide's lock points
+// NumPy at the official CDN, and the first code check downloads it once.
+async function loadNumpyVendored() {
+  try {
+    const response = await fetch("static/pyodide/pyodide-lock.json");
+    const lock = await response.json();
+    const numpy = (lock.packages || {}).numpy;
+    return Boolean(numpy && !/^https?:/.test(numpy.file_name || ""));
+  } catch (e) {
+    return false;
+  }
 }
 
 async function loadProgress() {
   const db = await openExisting(PROGRESS_DB);
   const records = new Map();
-  for (const [key, value] of await readAll(db, "results")) records.set(key, value);
+  for (const [key, value] of await readAll(db, PROGRESS_STORE)) records.set(key, value);
   if (db) db.close();
   return records;
-}
-
-async function loadStoredNotebooks() {
-  const db = await openExisting(CONTENTS_DB);
-  const files = new Map();
-  for (const [key, value] of await readAll(db, "files")) {
-    if (value && value.type === "notebook") files.set(key, value);
-  }
-  if (db) db.close();
-  return files;
-}
-
-function storedVersion(file) {
-  const meta = (file && file.content && file.content.metadata) || {};
-  return (meta.workbook && meta.workbook.version) || null;
-}
-
-function storedSetId(file) {
-  const meta = (file && file.content && file.content.metadata) || {};
-  return (meta.workbook && (meta.workbook.set_id || meta.workbook.set)) || null;
-}
-
-// Keep the learner's copy of `path` as "<stem> (my copy <date>).ipynb"; the deployed version of
-// `path` then shows again. Returns the new name.
-async function keepCopyAside(path) {
-  const db = await openExisting(CONTENTS_DB);
-  if (!db) throw new Error("no saved notebooks in this browser");
-  const stores = ["files", "checkpoints"].filter((s) => db.objectStoreNames.contains(s));
-  const existing = new Set((await readAll(db, "files")).map(([k]) => k));
-  const stem = path.replace(/\.ipynb$/, "");
-  const date = new Date().toISOString().slice(0, 10);
-  let name = `${stem} (my copy ${date}).ipynb`;
-  for (let n = 2; existing.has(name); n++) name = `${stem} (my copy ${date} ${n}).ipynb`;
-  await new Promise((resolve, reject) => {
-    const tx = db.transaction(stores, "readwrite");
-    const files = tx.objectStore("files");
-    const get = files.get(path);
-    get.onsuccess = () => {
-      const file = get.result;
-      if (!file) return;
-      files.put({ ...file, name, path: name, last_modified: new Date().toISOString() }, name);
-      files.delete(path);
-      if (stores.includes("checkpoints")) {
-        const cps = tx.objectStore("checkpoints");
-        const cpGet = cps.get(path);
-        cpGet.onsuccess = () => {
-          if (cpGet.result !== undefined) {
-            const moved = Array.isArray(cpGet.result)
-              ? cpGet.result.map((c) => ({ ...c, name, path: name }))
-              : cpGet.result;
-            cps.put(moved, name);
-            cps.delete(path);
-          }
-        };
-      }
-    };
-    tx.oncomplete = resolve;
-    tx.onerror = tx.onabort = () => reject(tx.error || new Error("could not rename the notebook"));
-  });
-  db.close();
-  return name;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -183,7 +103,7 @@ function problemChip(set, problem, progress) {
   }
   return el(
     "li",
-    { class: `wb-chip wb-${state}`, title: tip, "data-problem": problem.id, "data-state": state },
+    { class: `wb-chip wb-${state}`, title: tip, "aria-label": tip, "data-problem": problem.id, "data-state": state },
     problem.id,
   );
 }
@@ -209,6 +129,7 @@ function renderSet(set, progress, stored) {
     .sort();
 
   const openLabel = mine ? "Continue" : "Start";
+  const needsNumpy = numpyVendored ? [] : problems.filter((p) => NUMPY_KINDS.includes(p.kind)).map((p) => p.id);
   const item = el(
     "li",
     { class: "wb-set", "data-set": set.id, id: `set-${set.id}` },
@@ -245,7 +166,17 @@ function renderSet(set, progress, stored) {
       el("span", { class: "wb-progress-text", "data-solved": String(solved), "data-total": String(checkable.length) }, progressText),
     ),
     el("ul", { class: "wb-chips", "aria-label": "problems" }, problems.map((p) => problemChip(set, p, progress))),
+    needsNumpy.length
+      ? el(
+          "p",
+          { class: "wb-numpy" },
+          `Needs a one-time download of NumPy (from the Pyodide package server) for ` +
+            `${needsNumpy.length === 1 ? "problem" : "problems"} ${needsNumpy.join(", ")}; ` +
+            "the other problems work offline.",
+        )
+      : null,
     outdated ? renderUpdate(set, path) : null,
+    mine && !outdated ? renderRestart(set, path) : null,
     copies.length
       ? el(
           "p",
@@ -291,6 +222,34 @@ function renderUpdate(set, path) {
   return box;
 }
 
+// Put the whole set back to new: the learner's copy is kept under another name (listed under
+// "Your older copies"), the published notebook shows again, and progress is left as it is.
+function renderRestart(set, path) {
+  const box = el("div", { class: "wb-restart" });
+  const button = el(
+    "button",
+    {
+      type: "button",
+      class: "wb-restart-button",
+      onclick: async () => {
+        if (!window.confirm(`Start “${set.title || set.id}” again from a fresh notebook? Your current notebook is kept as a copy, and your progress stays.`)) return;
+        button.disabled = true;
+        try {
+          const kept = await keepCopyAside(path);
+          box.replaceChildren(`Your work is kept as “${kept}”. `, el("a", { href: notebookUrl(path) }, "Open the fresh notebook"));
+          refresh();
+        } catch (e) {
+          button.disabled = false;
+          box.append(el("span", { class: "wb-error" }, ` Could not start again: ${e.message || e}`));
+        }
+      },
+    },
+    "Start this set again (keep my work as a copy)",
+  );
+  box.append(button);
+  return box;
+}
+
 async function refresh() {
   if (!manifest) return;
   const [progress, stored] = await Promise.all([loadProgress(), loadStoredNotebooks()]);
@@ -322,6 +281,10 @@ async function main() {
     const response = await fetch("manifest.json", { cache: "no-cache" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     manifest = await response.json();
+    useSharedNames(manifest);
+    if (manifest.sets.some((s) => (s.problems || []).some((p) => NUMPY_KINDS.includes(p.kind)))) {
+      numpyVendored = await loadNumpyVendored();
+    }
   } catch (e) {
     status.textContent = `Could not load the list of problem sets (manifest.json): ${e.message || e}`;
     status.classList.add("wb-error");
