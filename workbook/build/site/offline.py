@@ -23,10 +23,12 @@ WORKER = "service-worker.js"
 SHELL = ("index.html", "landing.css", "landing.js", "offline.js", "manifest.json", "favicon.ico",
          "jupyter-lite.json")
 """What the landing page needs: fetched whole when a build's worker installs."""
-FIRST = ("notebooks/", "config-utils.js", "bootstrap.js", "jupyter-lite.ipynb", "api/", "files/",
-         "static/pyodide/", "extensions/", "static/favicons/")
-"""Where the offline list starts: what opening a notebook and running a first check asks for
-before the rest of the app's bundles (build/), so a warm-up cut short has fetched what matters."""
+FIRST = ("notebooks/", "config-utils.js", "bootstrap.js", "notebook-ui.", "jupyterlite-storage.js",
+         "extensions/", "static/pyodide/", "build/jlab_core", "build/notebooks/", "build/", "api/contents/all.json",
+         "api/translations/", "static/favicons/")
+"""Where the offline list starts, in this order: what opening a notebook asks for, the app's shell
+and the kernel's runtime before the app's other bundles (build/), then the data of every set: a
+copy stopped early (the learner opened a notebook) has fetched what that notebook needs most."""
 SKIP = (WORKER, "package.json", "jupyterlite.schema.v0.json", ".nojekyll", "manifest.webmanifest",
         "icon-120x120.png", "icon-512x512.png", "build/service-worker.js")
 SKIP_PREFIXES = ("rspack.config", "doc/", "pypi/")
@@ -46,6 +48,8 @@ def _install_offline(out: Path) -> str:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["build"] = build
     manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    # manifest.json changed: its hash too (the other files are final)
+    files["manifest.json"] = _digest(manifest_path)
     worker = (ASSETS / "sw.js").read_text(encoding="utf-8")
     for placeholder, value in (
         ("__WORKBOOK_BUILD__", build),
@@ -60,9 +64,14 @@ def _install_offline(out: Path) -> str:
     return build
 
 
-def _offline_files(out: Path) -> list[str]:
-    """Site-relative paths of an offline copy, the landing page's first, then what a first check
-    needs, then the rest."""
+def _digest(path: Path) -> str:
+    """What the worker checks a copied file against: the first 8 bytes of its sha256, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _offline_files(out: Path) -> dict[str, str]:
+    """Site-relative path -> digest of each file of an offline copy: the landing page's first,
+    then what a first check needs, then the rest (the order the worker copies them in)."""
     paths = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     paths = [p for p in paths if p not in SKIP and not p.startswith(SKIP_PREFIXES)]
 
@@ -74,15 +83,15 @@ def _offline_files(out: Path) -> list[str]:
                 return 1, i
         return 2, 0
 
-    return sorted(paths, key=rank)
+    return {path: _digest(out / path) for path in sorted(paths, key=rank)}
 
 
-def _build_id(out: Path, files: list[str]) -> str:
+def _build_id(out: Path, files: dict[str, str]) -> str:
+    """A hash of every file of the site but the worker (which it is written into)."""
     digest = hashlib.sha256()
     for path in sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()):
         if path == WORKER:
             continue
         digest.update(path.encode() + b"\0")
-        digest.update(hashlib.sha256((out / path).read_bytes()).digest())
-    digest.update(json.dumps(files).encode())
+        digest.update(files[path].encode() if path in files else _digest(out / path).encode())
     return digest.hexdigest()[:12]

@@ -160,3 +160,31 @@ document.addEventListener("dblclick", (event) => readOnlyMarkdown(event.target) 
 new MutationObserver(keepTitle).observe(document.head, { subtree: true, childList: true, characterData: true });
 // Cells render lazily as they scroll into view: look for new ones now and then.
 setInterval(decorate, 700);
+
+// The kernel's files (the Pyodide runtime and its start-up wheels, listed by the build in this
+// page): on a first visit, fetched now, at low priority, while the app's own bundles load, so that
+// the kernel, which starts only once the notebook is shown, finds them in the HTTP cache instead of
+// waiting for the network then. A page the site's service worker controls is not a first visit:
+// the files are in the HTTP cache or the offline copy already.
+function warmKernel() {
+  const list = document.getElementById("workbook-kernel-files");
+  if (!list || navigator.serviceWorker?.controller) return;
+  for (const path of JSON.parse(list.textContent)) {
+    fetch(new URL(path, LANDING), { priority: "low" })
+      .then((response) => response.body?.pipeTo(new WritableStream()))
+      .catch(() => {});  // offline with no copy, say: the kernel reports it when it asks
+  }
+}
+warmKernel();
+
+// The offline copy (service-worker.js keeps it): once this page has settled, ask the worker to copy
+// what it has not copied yet, most of it from the browser's HTTP cache, so a learner who came
+// straight to a notebook can open it again offline. Not under Save-Data.
+const SETTLE_MS = 20000;
+window.addEventListener("load", () => {
+  if (!("serviceWorker" in navigator) || navigator.connection?.saveData) return;
+  setTimeout(() => {
+    (window.requestIdleCallback || setTimeout)(() =>
+      navigator.serviceWorker.controller?.postMessage({ type: "workbook-offline-fill" }));
+  }, SETTLE_MS);
+});

@@ -1,10 +1,10 @@
 // The landing page's offline part: register the site's service worker (sw.js, installed as
-// JupyterLite's service-worker.js), fetch the rest of the site into its cache while the learner
-// reads, say whether the site is ready for offline use, and say when a new version was installed.
+// JupyterLite's service-worker.js), have it copy the site while the learner reads (idle time, not
+// under Save-Data), say whether the site is ready for offline use, and say when a new version was
+// installed.
 // Kept apart from landing.js: it works whether or not the list of sets has loaded.
 
 const WORKER = new URL("service-worker.js?enableCache=false", document.baseURI);
-const PARALLEL = 4;
 const READY = "Ready for offline use: this site opens and checks your answers without a network.";
 
 const line = document.createElement("p");
@@ -47,28 +47,23 @@ function idle() {
     (window.requestIdleCallback || ((f) => setTimeout(f, 200)))(() => resolve(), { timeout: 2000 }));
 }
 
-/** Fetch the files the worker has not cached yet, a few at a time, in idle time: the worker
- * keeps each one it serves. */
-async function warm(missing, report) {
-  let done = 0;
-  const queue = [...missing];
-  const one = async () => {
-    while (queue.length) {
-      await idle();
-      const path = queue.shift();
-      try {
-        const response = await fetch(new URL(path, document.baseURI));
-        await response.arrayBuffer();
-      } catch { /* offline or gone: the status says what is missing */ }
-      report(++done, missing.length);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, one));
+/** Ask the worker to copy what it has not copied yet; `report` gets its progress. */
+function fill(report) {
+  const worker = navigator.serviceWorker.controller;
+  if (!worker) return Promise.resolve(null);
+  const channel = new MessageChannel();
+  return new Promise((resolve) => {
+    channel.port1.onmessage = (e) => {
+      report(e.data);
+      if (e.data.done) resolve(e.data);
+    };
+    worker.postMessage({ type: "workbook-offline-fill" }, [channel.port2]);
+  });
 }
 
 let pending = null;
 
-/** Show the offline status, fetching what is missing if `download`; one run at a time (the
+/** Show the offline status, copying what is missing if `download`; one run at a time (the
  * worker taking control and the page's own start can both ask). */
 function showStatus(download) {
   pending ??= updateStatus(download).finally(() => { pending = null; });
@@ -82,7 +77,7 @@ async function updateStatus(download) {
     return;
   }
   document.body.dataset.build = s.build;
-  if (!s.missing.length) {
+  if (!s.missing) {
     say(READY, { state: "ready" });
     return;
   }
@@ -96,19 +91,16 @@ async function updateStatus(download) {
     return;
   }
   say(`Preparing for offline use… (${s.cached} of ${s.total} files)`);
-  await warm(s.missing, (done, n) => {
-    say(`Preparing for offline use… (${s.cached + done} of ${s.total} files)`);
-  });
-  // the worker keeps its copies after the page's fetches have returned: give it a moment
-  let after = await askWorker();
-  for (let i = 0; i < 60 && after?.missing.length; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    after = await askWorker();
-  }
-  if (after && !after.missing.length) {
+  await idle();
+  const after = await fill((p) => say(`Preparing for offline use… (${p.cached} of ${p.total} files)`));
+  if (after && !after.missing) {
     say(READY, { state: "ready" });
+  } else if (after?.yielded) {
+    say(`Offline use: ${after.cached} of ${after.total} files kept so far; the rest follows once the ` +
+        "notebook you opened has settled.");
   } else {
-    say(`Offline use: not ready (${after ? after.missing.length : "some"} files could not be fetched).`);
+    say(`Offline use: not ready (${after ? after.missing : "some"} files could not be fetched; ` +
+        "reload the page to try again).");
   }
 }
 
