@@ -204,17 +204,20 @@ def test_start_up_modules_ship_as_bytecode_and_the_rest_as_source(site):
 
 
 def test_the_notebook_page_lists_the_kernels_start_up_files(site):
-    """notebooks/index.html names what a kernel fetches as it starts (runtime, lock, the wheels of
-    the preloaded packages and their dependencies), all shipped, for notebook-ui.js to fetch early."""
+    """notebooks/index.html names, for notebook-ui.js, JupyterLite's version and what a kernel
+    fetches as it starts (runtime, lock, the wheels of the preloaded packages and their
+    dependencies), all shipped."""
     html = (site / "notebooks" / "index.html").read_text(encoding="utf-8")
-    listed = json.loads(re.search(
-        r'<script id="workbook-kernel-files" type="application/json">(.*?)</script>', html).group(1))
+    data = json.loads(re.search(
+        r'<script id="workbook-page-data" type="application/json">(.*?)</script>', html).group(1))
+    assert data["appVersion"] == read_json(site / "jupyter-lite.json")["jupyter-config-data"]["appVersion"]
+    listed = data["kernelFiles"]
     packages = lock_of(site)["packages"]
     wheels = {packages[k]["file_name"] for k in _closure(packages, PRELOAD)}
     assert {"comm", "ipython", "jedi", "micropip", "workbook"} <= set(_closure(packages, PRELOAD))
     assert set(listed) == {f"static/pyodide/{n}" for n in (*RUNTIME_FILES, "pyodide-lock.json", *wheels)}
     assert all((site / path).is_file() for path in listed)
-    assert html.index('id="workbook-kernel-files"') < html.index("notebook-ui.js")
+    assert html.index('id="workbook-page-data"') < html.index("notebook-ui.js")
 
 
 def test_the_service_worker_lists_this_build(site):

@@ -166,35 +166,3 @@ def test_redeploy_is_offered_online_and_edits_survive(page, site_server, built, 
     cell.scroll_into_view_if_needed()
     shot(page, "edits-kept")
 
-
-COPY_STATUS_JS = """() => new Promise((resolve) => {
-  const worker = navigator.serviceWorker.controller;
-  if (!worker) { resolve(null); return; }
-  const channel = new MessageChannel();
-  channel.port1.onmessage = (e) => resolve(e.data);
-  worker.postMessage({type: "workbook-offline-status"}, [channel.port2]);
-})"""
-
-
-def test_a_notebook_opened_straight_away_works_offline_next_time(browser, site_server, plan, shot):
-    """A learner who never saw the landing page: the notebook page has the worker copy the site
-    once it has settled, and the notebook opens and checks offline afterwards."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        open_notebook(page, site_server.base, plan.notebook)
-        cell = code_cell(page, f'submit("{plan.compute.id}"')
-        set_source(page, cell, f'answer = {plan.compute.expected!r}\nsubmit("{plan.compute.id}", answer)')
-        assert "Correct" in run_cell(page, cell, timeout_ms=KERNEL_TIMEOUT_MS)
-        page.wait_for_function(
-            f"async () => {{ const s = await ({COPY_STATUS_JS})(); return s && s.missing === 0; }}",
-            timeout=READY_TIMEOUT_MS, polling=2000)
-        network(page, up=False)
-        page.reload()
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=KERNEL_TIMEOUT_MS)
-        cell = code_cell(page, f'submit("{plan.compute.id}"')
-        assert "Correct" in run_cell(page, cell, timeout_ms=KERNEL_TIMEOUT_MS)
-        shot(page, "straight-to-a-notebook-offline")
-    finally:
-        network(page, up=True)
-        context.close()

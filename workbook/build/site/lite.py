@@ -171,15 +171,17 @@ def _run_lite_build(lite: Path, out: Path) -> None:
 
 
 def _install_notebook_ui(out: Path) -> None:
-    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page."""
+    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page,
+    with what they need to know of the build: JupyterLite's version, the kernel's start-up files."""
     assets = Path(__file__).with_name("assets")
     for name in NOTEBOOK_UI:
         shutil.copy2(assets / name, out / name)
     page = out / "notebooks" / "index.html"
     html = page.read_text(encoding="utf-8")
-    kernel_files = json.dumps(_kernel_files(out)).replace("</", "<\\/")
+    version = json.loads((out / "jupyter-lite.json").read_text(encoding="utf-8"))["jupyter-config-data"]["appVersion"]
+    data = json.dumps({"appVersion": version, "kernelFiles": _kernel_files(out)}).replace("</", "<\\/")
     tags = ('<link rel="stylesheet" href="../notebook-ui.css">\n'
-            f'    <script id="workbook-kernel-files" type="application/json">{kernel_files}</script>\n'
+            f'    <script id="workbook-page-data" type="application/json">{data}</script>\n'
             '    <script type="module" src="../notebook-ui.js"></script>\n  </head>')
     if "</head>" not in html:
         raise BuildError(f"{page} has no </head>: cannot add the workbook's notebook UI")
