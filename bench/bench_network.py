@@ -9,13 +9,13 @@ throttling would leave those fetches free and flatter us. Profile: one link of -
 Mbit/s down shared by every connection, --rtt (default 40) ms added before each response.
 
 For each site, in the same run, each in a fresh browser profile on disk:
-  first visit   notebook page open -> first check result (ours: set-up cell, then a compute answer;
-                bare: a `1 + 1` cell, its output 2), empty cache;
+  first visit   notebook page open -> first check result (ours: a compute answer typed into its cell
+                and run; bare: a `1 + 1` cell, its output 2), empty cache;
   repeat visit  the same, again, in the same context (warm HTTP cache, and our service worker);
   journey       landing page open -> "Start" after 5 s -> first check result, empty cache (bare:
                 its own root page, which has nothing to warm).
 Breakdown (seconds from page open): UI shown, runtime files loaded (wasm + stdlib), packages loaded
-(last wheel), set-up done (ours), first check. Bytes on the wire: compressed body bytes served.
+(last wheel), kernel up (its indicator busy or idle after starting: IPython imported), first check. Bytes on the wire: compressed body bytes served.
 
 usage: .venv/bin/python bench/bench_network.py [--runs N] [--mbit M] [--rtt MS] [--json OUT]
 """
@@ -148,6 +148,7 @@ class Visit:
 
     def open(self):
         self.t0 = time.perf_counter()
+        self.t0_epoch = time.time()
 
     def mark(self, name: str) -> None:
         self.marks[name] = time.perf_counter() - self.t0
@@ -163,6 +164,14 @@ class Visit:
             self.marks["packages"] = max(self.marks.get("packages", 0), t)
 
 
+def kernel_mark(page, visit: Visit) -> None:
+    """The page's 'kernel' mark (MARKS_JS: the kernel indicator first busy or idle after starting),
+    on the visit's clock."""
+    marks = page.evaluate("[window.__marks, performance.timeOrigin]")
+    if "kernel" in marks[0]:
+        visit.marks["kernel"] = marks[0]["kernel"] / 1000 + (marks[1] / 1000 - visit.t0_epoch)
+
+
 def check_bare(page, visit: Visit) -> None:
     page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=TIMEOUT_MS)
     visit.mark("ui")
@@ -171,15 +180,15 @@ def check_bare(page, visit: Visit) -> None:
         "() => [...document.querySelectorAll('.jp-OutputArea-output')].some(o => o.textContent.trim() === '2')",
         timeout=TIMEOUT_MS)
     visit.mark("check")
+    kernel_mark(page, visit)
 
 
 def check_ours(page, visit: Visit, problem_id: str, answer) -> None:
     page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=TIMEOUT_MS)
     visit.mark("ui")
-    run_cell(page, 0)
-    visit.mark("setup")
     submit_answer(page, problem_id, answer)
     visit.mark("check")
+    kernel_mark(page, visit)
 
 
 def new_context(playwright):
@@ -212,6 +221,7 @@ def measure(playwright, link: Link, site: str, url: str, landing: str | None, ch
     finally:
         context.close()
     context = new_context(playwright)
+    context.add_init_script(MARKS_JS)
     try:
         page = context.new_page()
         visit = Visit(context)
@@ -237,6 +247,8 @@ def main() -> int:
     ap.add_argument("--mbit", type=float, default=30.0)
     ap.add_argument("--rtt", type=float, default=40.0)
     ap.add_argument("--content", type=Path, default=ROOT / "content")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=SITE",
+                    help="also measure a site built elsewhere (e.g. another commit), same notebook")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "network.json")
     args = ap.parse_args()
 
@@ -247,6 +259,9 @@ def main() -> int:
     build_bare(www / "bare")
     build_ours(args.content, www / "ours", work / "key")
     notebook, _, problem_id, answer = first_compute(www / "ours", work / "key")
+    for extra in args.extra:
+        name, _, site = extra.partition("=")
+        shutil.copytree(site, www / name)
     link = Link(args.mbit, args.rtt)
     httpd, origin = serve(www, link)
     sites = {
@@ -254,6 +269,9 @@ def main() -> int:
         "ours": (f"{origin}/ours/notebooks/index.html?path={notebook}", f"{origin}/ours/",
                  functools.partial(check_ours, problem_id=problem_id, answer=answer)),
     }
+    for extra in args.extra:
+        name = extra.partition("=")[0]
+        sites[name] = (f"{origin}/{name}/notebooks/index.html?path={notebook}", f"{origin}/{name}/", sites["ours"][2])
     from playwright.sync_api import sync_playwright
 
     runs = {name: [] for name in sites}
@@ -270,16 +288,16 @@ def main() -> int:
         return statistics.median(xs) if xs else None
 
     summary = {name: {visit: {key: med(name, visit, key)
-                              for key in ("ui", "runtime", "packages", "setup", "check", "bytes")}
+                              for key in ("ui", "runtime", "packages", "kernel", "check", "bytes")}
                       for visit in ("first", "repeat", "journey")} for name in sites}
     print(f"\nprofile: {args.mbit:g} Mbit/s down shared, {args.rtt:g} ms per response, gzip like Pages; "
           f"medians of {args.runs} runs (seconds from page open)")
-    print(f"{'':18}{'UI':>7}{'runtime':>9}{'packages':>10}{'set-up':>8}{'check':>8}{'MB wire':>9}{'ratio':>7}")
+    print(f"{'':18}{'UI':>7}{'runtime':>9}{'packages':>10}{'kernel':>8}{'check':>8}{'MB wire':>9}{'ratio':>7}")
     for visit in ("first", "repeat", "journey"):
         for name in sites:
             s = summary[name][visit]
             ratio = s["check"] / summary["bare"][visit]["check"]
-            cells = [f"{s[k]:7.2f}" if s[k] is not None else f"{'-':>7}" for k in ("ui", "runtime", "packages", "setup", "check")]
+            cells = [f"{s[k]:7.2f}" if s[k] is not None else f"{'-':>7}" for k in ("ui", "runtime", "packages", "kernel", "check")]
             print(f"{visit + ' ' + name:18}{cells[0]}{cells[1]:>9}{cells[2]:>10}{cells[3]:>8}{cells[4]:>8}"
                   f"{s['bytes'] / 2**20:9.1f}{ratio:7.2f}")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -225,8 +225,12 @@ def run_cell(page, index: int) -> float:
 MARKS_JS = """(() => {
   window.__marks = {};
   const mark = (name, ok) => { if (!(name in window.__marks) && ok()) window.__marks[name] = performance.now(); };
+  let starting = false;  // the kernel indicator said 'initializing' or 'unknown': 'busy'/'idle' next is the kernel up
   const check = () => {
     mark('ui', () => document.querySelector('.jp-Notebook .jp-CodeCell .cm-content'));
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status');
+    if (status === 'initializing' || status === 'unknown') starting = true;
+    mark('kernel', () => starting && (status === 'busy' || status === 'idle'));
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
 })();"""
@@ -272,10 +276,13 @@ def time_bare(browser, url: str) -> tuple[float, dict]:
 def submit_answer(page, problem_id: str, answer) -> float:
     """Type `answer` into the cell that submits `problem_id`, run it; return performance.now()
     when its result shows."""
-    index = page.evaluate(
-        """(m) => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
-             .findIndex(c => c.querySelector('.cm-content').innerText.includes(m))""",
-        f'submit("{problem_id}"')
+    index = page.wait_for_function(
+        """(m) => {
+             const i = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+               .findIndex(c => c.querySelector('.cm-content')?.innerText.includes(m));
+             return i >= 0 ? {i} : false;  // an object: index 0 is falsy
+           }""",
+        arg=f'submit("{problem_id}"', timeout=TIMEOUT_MS).json_value()["i"]
     cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
     cell.scroll_into_view_if_needed()
     cell.locator(".cm-content").click()
@@ -293,9 +300,9 @@ def time_ours(browser, url: str, problem_id: str, answer) -> tuple[float, float,
     try:
         page.goto(url)
         page.wait_for_selector(".jp-Notebook .jp-CodeCell .cm-content", timeout=TIMEOUT_MS)
-        ready = run_cell(page, 0)
         checked = submit_answer(page, problem_id, answer)
-        return ready / 1000, checked / 1000, page.evaluate("window.__marks")
+        marks = page.evaluate("window.__marks")
+        return marks.get("kernel", checked) / 1000, checked / 1000, marks
     except Exception:
         _failed(page, "ours")
         raise

@@ -9,6 +9,7 @@ npm and PyPI.
 from __future__ import annotations
 
 import ast
+import base64
 import hashlib
 import http.client
 import json
@@ -32,7 +33,9 @@ from workbook.build.errors import BuildError
 from workbook.build.site import SiteRequestHandler, build_site, build_wheel, cache_dir, site_size
 from workbook.build.site.downloads import _pip_download
 from workbook.build.site.pyodide import _closure, _FullDistribution, _NpmRuntime
-from workbook.build.site.versions import APPS, DIST_PACKAGES, PIPLITE_PACKAGES, PYODIDE_CDN, RUNTIME_FILES
+from workbook.build.site.versions import (
+    APPS, DIST_PACKAGES, PIPLITE_PACKAGES, PRELOAD, PYODIDE_CDN, RUNTIME_FILES,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "sample"
@@ -175,6 +178,66 @@ def test_pyodide_lock_vendors_start_up_packages_and_pins_the_rest(site):
             assert spec["file_name"].startswith(PYODIDE_CDN), key
     assert packages["workbook"]["imports"] == ["workbook"]
     assert packages["workbook"]["depends"] == []
+
+
+def test_start_up_modules_ship_as_bytecode_and_the_rest_as_source(site):
+    """What a kernel imports as it starts is compiled (sourceless .pyc, its wheel's RECORD to
+    match); modules it does not import, and the workbook wheel, stay source."""
+    static = site / "static" / "pyodide"
+    original = cache_dir() / "npm" / "pyodide-314.0.6" / "python_stdlib.zip"
+    with zipfile.ZipFile(static / "python_stdlib.zip") as zf, zipfile.ZipFile(original) as of:
+        names, before = set(zf.namelist()), set(of.namelist())
+    assert "json/decoder.py" in before
+    assert {"json/__init__.pyc", "json/decoder.pyc"} <= names and "json/decoder.py" not in names
+    assert "smtplib.py" in names and "smtplib.pyc" not in names
+    assert {n.removesuffix("c") for n in names} == before  # nothing lost, nothing added
+    wheel = next(static.glob("ipython-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        record = zf.read(next(n for n in names if n.endswith(".dist-info/RECORD"))).decode()
+        body = zf.read("IPython/core/interactiveshell.pyc")
+    assert "IPython/core/interactiveshell.py" not in names
+    digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
+    assert f"IPython/core/interactiveshell.pyc,sha256={digest},{len(body)}" in record.splitlines()
+    ours = zipfile.ZipFile(static / lock_of(site)["packages"]["workbook"]["file_name"])
+    assert not [n for n in ours.namelist() if n.endswith(".pyc")]
+
+
+def test_the_notebook_page_lists_the_kernels_start_up_files(site):
+    """notebooks/index.html names, for notebook-ui.js, JupyterLite's version and what a kernel
+    fetches as it starts (runtime, lock, the wheels of the preloaded packages and their
+    dependencies), all shipped."""
+    html = (site / "notebooks" / "index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(
+        r'<script id="workbook-page-data" type="application/json">(.*?)</script>', html).group(1))
+    assert data["appVersion"] == read_json(site / "jupyter-lite.json")["jupyter-config-data"]["appVersion"]
+    listed = data["kernelFiles"]
+    packages = lock_of(site)["packages"]
+    wheels = {packages[k]["file_name"] for k in _closure(packages, PRELOAD)}
+    assert {"comm", "ipython", "jedi", "micropip", "workbook"} <= set(_closure(packages, PRELOAD))
+    assert set(listed) == {f"static/pyodide/{n}" for n in (*RUNTIME_FILES, "pyodide-lock.json", *wheels)}
+    assert all((site / path).is_file() for path in listed)
+    assert html.index('id="workbook-page-data"') < html.index("notebook-ui.js")
+
+
+def test_the_service_worker_lists_this_build(site):
+    """service-worker.js is ours, filled in: the build id of manifest.json, and every file of the
+    offline copy with the digest the worker checks it against, the kernel's runtime before the
+    app's other bundles."""
+    worker = (site / "service-worker.js").read_text(encoding="utf-8")
+    assert "__WORKBOOK_" not in worker
+    build = read_json(site / "manifest.json")["build"]
+    assert re.fullmatch(r"[0-9a-f]{12}", build) and f'const BUILD = "{build}";' in worker
+    files = json.loads(re.search(r"^const FILES = (\{.*?^\});$", worker, re.S | re.M).group(1))
+    for path, digest in files.items():
+        assert hashlib.sha256((site / path).read_bytes()).hexdigest()[:16] == digest, path
+    order = list(files)
+    assert order[0] == "index.html"
+    assert {"notebooks/index.html", "static/pyodide/pyodide.asm.wasm", "api/contents/all.json"} <= set(files)
+    assert not [p for p in files if p.startswith(("pypi/", "doc/")) or p == "service-worker.js"]
+    first_bundle = min(i for i, p in enumerate(order) if p.startswith("build/"))
+    assert order.index("static/pyodide/pyodide.asm.wasm") < first_bundle
+    subprocess.run(["node", "--check", str(site / "service-worker.js")], check=True)
 
 
 BUILD_TIME_IMPORTS = ("workbook.build", "markdown_it", "mdit_py_plugins", "nbformat", "yaml", "jupyterlite_core",

@@ -17,7 +17,9 @@ notebooks/<id>.ipynb, answers/<id>.json) and writes a complete static site into 
   pyodide-kernel) and comm are added to the lock too, and `loadPyodideOptions.packages` loads all
   of them in parallel while Pyodide starts, instead of the kernel's one-by-one micropip/piplite
   installs (about 2 s faster here); nothing is ever asked of PyPI (`disablePyPIFallback`);
-- a landing page (`index.html`, from `assets/`) listing the sets and the learner's progress.
+- the modules a kernel imports as it starts, shipped as bytecode (`bytecode.py`);
+- a landing page (`index.html`, from `assets/`) listing the sets and the learner's progress;
+- one service worker for JupyterLite and the offline copy of the site (`offline.py`).
 
 Downloads (npm pack, pip download, a Pyodide release) are cached under `~/.cache/workbook-site`
 (or `$WORKBOOK_SITE_CACHE`) so repeated builds need no network at all.
@@ -33,6 +35,8 @@ from ..config import DEFAULT_DESCRIPTION, DEFAULT_TITLE
 from ..errors import BuildError
 from .downloads import _pip_download, cache_dir
 from .landing import _install_landing_page, site_size
+from .bytecode import precompiled
+from .offline import _install_offline
 from .lite import _prune, _read_manifest, _run_lite_build, _stage_contents, _write_lite_config
 from .pyodide import _FullDistribution, _kernel_extension_wheels, _NpmRuntime, _stage_pyodide
 from .server import SiteRequestHandler, serve
@@ -62,13 +66,15 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None,
         vendored = runtime.package_files(cache)
         piplite = _pip_download(list(PIPLITE_PACKAGES), cache)
         kernel_wheels = _kernel_extension_wheels()
+        stdlib = runtime.runtime_file("python_stdlib.zip")
+        shipped = precompiled(stdlib.parent, stdlib, [*vendored.values(), *kernel_wheels, *piplite], cache)
         with tempfile.TemporaryDirectory(prefix="workbook-lite-") as tmp:
             # 2. The lite dir: Pyodide with the workbook wheel in its lock, the piplite index (for
             # `%pip install` of what depends on comm), the notebooks, the configuration.
             lite = Path(tmp) / "lite"
             wheel = build_wheel(Path(tmp) / "wheel", answers)
             _stage_pyodide(lite / "static" / "pyodide", runtime, wheel, cache,
-                           extra=[*kernel_wheels, *piplite], vendored=vendored)
+                           extra=[*kernel_wheels, *piplite], vendored=vendored, shipped=shipped)
             (lite / "pypi").mkdir()
             for w in piplite:
                 shutil.copy2(w, lite / "pypi" / w.name)
@@ -78,5 +84,6 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None,
             _run_lite_build(lite, out)
             _install_landing_page(out, site_manifest, title, description)
             _prune(out)
+            _install_offline(out)
     except OSError as e:
         raise BuildError(f"could not build the site: {e}") from None

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..errors import BuildError
 from .downloads import _run
-from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD, PYODIDE_PYTHON
+from .pyodide import _closure
+from .versions import APPS, AUTOSAVE_SECONDS, PRELOAD, PYODIDE_PYTHON, RUNTIME_FILES
 
 KERNEL_STARTUP = f"/lib/python{PYODIDE_PYTHON}/site-packages/workbook/_startup.py"
 """Where Pyodide installs the preloaded `workbook` wheel's start-up file. IPython runs $PYTHONSTARTUP
@@ -170,17 +171,33 @@ def _run_lite_build(lite: Path, out: Path) -> None:
 
 
 def _install_notebook_ui(out: Path) -> None:
-    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page."""
+    """Copy notebook-ui.js/.css beside the landing page and load them from the Notebook UI's page,
+    with what they need to know of the build: JupyterLite's version, the kernel's start-up files."""
     assets = Path(__file__).with_name("assets")
     for name in NOTEBOOK_UI:
         shutil.copy2(assets / name, out / name)
     page = out / "notebooks" / "index.html"
     html = page.read_text(encoding="utf-8")
+    version = json.loads((out / "jupyter-lite.json").read_text(encoding="utf-8"))["jupyter-config-data"]["appVersion"]
+    data = json.dumps({"appVersion": version, "kernelFiles": _kernel_files(out)}).replace("</", "<\\/")
     tags = ('<link rel="stylesheet" href="../notebook-ui.css">\n'
+            f'    <script id="workbook-page-data" type="application/json">{data}</script>\n'
             '    <script type="module" src="../notebook-ui.js"></script>\n  </head>')
     if "</head>" not in html:
         raise BuildError(f"{page} has no </head>: cannot add the workbook's notebook UI")
     page.write_text(html.replace("</head>", tags, 1), encoding="utf-8")
+
+
+def _kernel_files(out: Path) -> list[str]:
+    """Site-relative paths of what a kernel fetches as it starts: the Pyodide runtime, its lock, and
+    the wheels of the preloaded packages (notebook-ui.js fetches them while the app loads)."""
+    static = out / "static" / "pyodide"
+    packages = json.loads((static / "pyodide-lock.json").read_text(encoding="utf-8"))["packages"]
+    wheels = [packages[k]["file_name"] for k in _closure(packages, PRELOAD)]
+    local = [name for name in (*RUNTIME_FILES, "pyodide-lock.json", *wheels) if (static / name).is_file()]
+    if len(local) != len(RUNTIME_FILES) + 1 + len(wheels):
+        raise BuildError(f"{static}: the kernel's start-up files are not all there")
+    return [f"static/pyodide/{name}" for name in local]
 
 
 def _prune(out: Path) -> None:

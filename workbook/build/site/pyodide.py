@@ -147,21 +147,24 @@ class _FullDistribution:
 
 
 def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: list[Path] = (),
-                   vendored: dict[str, Path] | None = None) -> None:
+                   vendored: dict[str, Path] | None = None, shipped: dict[Path, Path] | None = None) -> None:
     """Write runtime, vendored wheels, the workbook wheel and the patched lock into `dest`.
 
     `extra`: pure-Python wheels that are not in Pyodide's lock (the kernel's own, comm), added to
-    it so that they can be preloaded. `vendored`: `runtime.package_files(cache)`, if already in hand."""
+    it so that they can be preloaded. `vendored`: `runtime.package_files(cache)`, if already in hand.
+    `shipped`: files to ship in place of some of those (same name: their precompiled copies)."""
+    shipped = shipped or {}
     dest.mkdir(parents=True)
     for name in runtime.runtime_files:
-        shutil.copy2(runtime.runtime_file(name), dest / name)
+        src = runtime.runtime_file(name)
+        shutil.copy2(shipped.get(src, src), dest / name)
     lock = copy.deepcopy(runtime.lock)
     packages = lock["packages"]
     if vendored is None:
         vendored = runtime.package_files(cache)
     for key, spec in packages.items():
         if key in vendored:
-            src = vendored[key]
+            src = shipped.get(vendored[key], vendored[key])
             shutil.copy2(src, dest / src.name)
             spec["file_name"] = src.name
             spec["sha256"] = _sha256(src)
@@ -169,7 +172,7 @@ def _stage_pyodide(dest: Path, runtime, wheel: Path | None, cache: Path, extra: 
             # not shipped: the official CDN of the same version, original sha256
             spec["file_name"] = PYODIDE_CDN + spec["file_name"]
     for extra_wheel in extra:
-        _add_wheel_to_lock(dest, packages, extra_wheel)
+        _add_wheel_to_lock(dest, packages, shipped.get(extra_wheel, extra_wheel))
     if wheel is not None:
         _add_wheel_to_lock(dest, packages, wheel)
     (dest / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")), encoding="utf-8")

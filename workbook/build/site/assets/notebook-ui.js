@@ -10,6 +10,7 @@
 // that `exposeAppInBrowser` puts on window.jupyterapp, and the cell metadata the build writes.
 
 const LANDING = new URL("../", window.location.href).href;
+const PAGE = JSON.parse(document.getElementById("workbook-page-data")?.textContent || "{}");
 const LANDING_LINK = "../?%"; // the title cell's href (see workbook/build/notebook.py)
 
 function workbookMeta(model) {
@@ -160,3 +161,53 @@ document.addEventListener("dblclick", (event) => readOnlyMarkdown(event.target) 
 new MutationObserver(keepTitle).observe(document.head, { subtree: true, childList: true, characterData: true });
 // Cells render lazily as they scroll into view: look for new ones now and then.
 setInterval(decorate, 700);
+
+// The kernel's files (the Pyodide runtime and its start-up wheels, listed by the build in this
+// page): on a first visit, fetched as soon as the notebook is shown, all at once, so the kernel
+// (which starts then too, and asks for its wheels only after the runtime and the lock) finds them
+// in the HTTP cache. Not earlier: at page open they took the network from the app's own bundles,
+// and the notebook showed 2.4 s later on a 30 Mbit/s link. A page the site's service worker
+// controls is not a first visit: the files are in the HTTP cache or the offline copy already.
+function warmKernel() {
+  if (!PAGE.kernelFiles || navigator.serviceWorker?.controller) return;
+  const start = () => {
+    for (const path of PAGE.kernelFiles) {
+      fetch(new URL(path, LANDING))
+        .then((response) => response.body?.pipeTo(new WritableStream()))
+        .catch(() => {});  // offline with no copy, say: the kernel reports it when it asks
+    }
+  };
+  const shown = () => document.querySelector(".jp-Notebook .jp-Cell");
+  if (shown()) {
+    start();
+    return;
+  }
+  const watch = new MutationObserver(() => {
+    if (!shown()) return;
+    watch.disconnect();
+    start();
+  });
+  watch.observe(document.body, { childList: true, subtree: true });
+}
+warmKernel();
+
+// JupyterLite (0.8.6) unregisters every service worker as a page opens unless localStorage holds
+// its version under the worker's URL, which it writes only when a worker already controlled the
+// page: for a learner whose first page was a notebook, the next visit dropped the site's worker
+// (and, offline, with it the site). Recorded as soon as the worker is active, as offline.js does.
+navigator.serviceWorker?.ready.then((registration) => {
+  const url = registration.active?.scriptURL;
+  if (url && PAGE.appVersion) localStorage.setItem(`${url}-version`, PAGE.appVersion);
+});
+
+// The offline copy (service-worker.js keeps it): once this page has settled, ask the worker to copy
+// what it has not copied yet, most of it from the browser's HTTP cache, so a learner who came
+// straight to a notebook can open it again offline. Not under Save-Data.
+const SETTLE_MS = 20000;
+window.addEventListener("load", () => {
+  if (!("serviceWorker" in navigator) || navigator.connection?.saveData) return;
+  setTimeout(() => {
+    (window.requestIdleCallback || setTimeout)(() =>
+      navigator.serviceWorker.controller?.postMessage({ type: "workbook-offline-fill" }));
+  }, SETTLE_MS);
+});
