@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import hashlib
 import json
 import re
 import socket
@@ -362,6 +363,7 @@ def test_a_change_that_keeps_the_answers_is_patched_into_the_site_as_a_full_buil
     assert main(["build", "--config", str(course / "workbook.toml")]) == 0
     site = course / "_build" / "site"
     wheel = next((site / "static" / "pyodide").glob("workbook-*.whl")).read_bytes()
+    build_before = json.loads((site / "manifest.json").read_text())["build"]
 
     source.write_text(text.replace("Why does a dense layer carry", "Why, in your words, does a dense layer carry"))
     args = Namespace(key=None, notebooks_only=False, pyodide_dist=None)
@@ -370,7 +372,12 @@ def test_a_change_that_keeps_the_answers_is_patched_into_the_site_as_a_full_buil
     full = tmp_path / "full"
     assert "in your words" in (site / "files" / "01-sample.ipynb").read_text()
     assert (site / "files" / "01-sample.ipynb").read_bytes() == (full / "files" / "01-sample.ipynb").read_bytes()
-    assert (site / "manifest.json").read_bytes() == (full / "manifest.json").read_bytes()
+    patched, built = (json.loads((s / "manifest.json").read_text()) for s in (site, full))
+    assert patched.pop("build") != build_before  # a new version for the service worker
+    built.pop("build")  # a hash of every file, the listing's times included: differs from the patch's
+    assert patched == built
+    worker = (site / "service-worker.js").read_text()
+    assert hashlib.sha256((site / "files" / "01-sample.ipynb").read_bytes()).hexdigest()[:16] in worker
     sizes = [[(e["path"], e["size"]) for e in json.loads((s / "api" / "contents" / "all.json").read_text())["content"]]
              for s in (site, full)]
     assert sizes[0] == sizes[1]

@@ -8,9 +8,13 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from workbook import progress
 from workbook.build.model import CHECKED_KINDS, CODE_KINDS, KINDS
+from workbook.build.errors import BuildError
 from workbook.build.site import lite
+from workbook.build.site.versions import PRELOAD, RUNTIME_FILES
 from workbook.build.site.wheel import build_wheel
 
 ASSETS = Path(lite.__file__).with_name("assets")
@@ -73,7 +77,26 @@ def test_the_notebook_ui_is_loaded_by_the_notebook_page(tmp_path):
     page = tmp_path / "notebooks" / "index.html"
     page.parent.mkdir()
     page.write_text("<html><head><title>x</title></head><body></body></html>")
+    (tmp_path / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {"appVersion": "9.9.9"}}))
+    static = tmp_path / "static" / "pyodide"
+    static.mkdir(parents=True)
+    packages = {name: {"file_name": f"{name}-1-py3-none-any.whl", "depends": []} for name in PRELOAD}
+    packages["ipython"]["depends"] = ["extra-dep"]
+    packages["extra-dep"] = {"file_name": "extra_dep-1-py3-none-any.whl", "depends": []}
+    packages["numpy"] = {"file_name": "numpy-1-cp314-wasm32.whl", "depends": []}  # not preloaded
+    (static / "pyodide-lock.json").write_text(json.dumps({"packages": packages}))
+    for name in (*RUNTIME_FILES, *(spec["file_name"] for spec in packages.values())):
+        (static / name).write_bytes(b"x")
     lite._install_notebook_ui(tmp_path)
     html = page.read_text()
     assert html.index('src="../notebook-ui.js"') < html.index("</head>")
     assert all((tmp_path / name).is_file() for name in lite.NOTEBOOK_UI)
+    data = json.loads(re.search(r'<script id="workbook-page-data" type="application/json">(.*?)</script>', html).group(1))
+    assert data["appVersion"] == "9.9.9"
+    files = {f.removeprefix("static/pyodide/") for f in data["kernelFiles"]}
+    assert "extra_dep-1-py3-none-any.whl" in files and "numpy-1-cp314-wasm32.whl" not in files
+    assert {*RUNTIME_FILES, "pyodide-lock.json"} <= files
+    (static / "extra_dep-1-py3-none-any.whl").unlink()
+    page.write_text("<html><head><title>x</title></head><body></body></html>")
+    with pytest.raises(BuildError, match="start-up files are not all there"):
+        lite._install_notebook_ui(tmp_path)

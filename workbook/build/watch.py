@@ -106,6 +106,7 @@ def _patch(config: Config, args, cache: SetCache) -> bool:
     """Patch a change that keeps every answer into the served site; False when it needs a build."""
     from .site.landing import write_site_manifest
     from .site.lite import _read_manifest, _stage_contents
+    from .site.offline import _install_offline
 
     started = time.perf_counter()
     site = config.output
@@ -135,6 +136,7 @@ def _patch(config: Config, args, cache: SetCache) -> bool:
                 entries[name].update(size=len(data), last_modified=now)
         _write_atomically(listing_path, json.dumps(listing, indent=2, sort_keys=True).encode())
         write_site_manifest(site, site_manifest)
+        _install_offline(site)  # a new build id and file list: open pages' worker picks the change up
         _replace(new_key, args.key or site.parent / "instructor-key")
     print(f"updated {_summary(sets, [])} in {display_path(site)} (answers unchanged) "
           f"in {time.perf_counter() - started:.1f} s", flush=True)
