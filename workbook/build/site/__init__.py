@@ -67,7 +67,7 @@ def build_site(compiled: Path, out: Path, *, pyodide_dist: str | None = None,
         piplite = _pip_download(list(PIPLITE_PACKAGES), cache)
         kernel_wheels = _kernel_extension_wheels()
         stdlib = runtime.runtime_file("python_stdlib.zip")
-        shipped = precompiled(stdlib.parent, stdlib, [*vendored.values(), *kernel_wheels, *piplite], cache)
+        shipped = precompiled(stdlib, [*vendored.values(), *kernel_wheels, *piplite], cache)
         with tempfile.TemporaryDirectory(prefix="workbook-lite-") as tmp:
             # 2. The lite dir: Pyodide with the workbook wheel in its lock, the piplite index (for
             # `%pip install` of what depends on comm), the notebooks, the configuration.

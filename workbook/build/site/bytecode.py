@@ -27,8 +27,9 @@ STARTUP_IMPORTS = ("micropip", "piplite", "IPython", "jedi", "comm", "pyodide_ke
 imports pyodide_kernel, which starts IPython; micropip and piplite are imported as it sets up)."""
 
 
-def precompiled(pyodide_dir: Path, stdlib: Path, wheels: list[Path], cache: Path) -> dict[Path, Path]:
-    """{archive: its compiled copy} for the stdlib zip and the pure-Python `wheels` that hold a
+def precompiled(stdlib: Path, wheels: list[Path], cache: Path) -> dict[Path, Path]:
+    """{archive: its compiled copy} for the runtime's stdlib zip (beside its pyodide.mjs, which
+    does the compiling) and the pure-Python `wheels` that hold a
     start-up module; {} (with a warning: the site still works, its kernel starts slower) when Node
     is missing or the compilation fails."""
     node = shutil.which("node")
@@ -47,7 +48,7 @@ def precompiled(pyodide_dir: Path, stdlib: Path, wheels: list[Path], cache: Path
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".compile-", dir=out.parent))
         try:
-            job = {"pyodide": str(pyodide_dir), "out": str(tmp), "stdlib": str(stdlib),
+            job = {"pyodide": str(stdlib.parent), "out": str(tmp), "stdlib": str(stdlib),
                    "wheels": [str(w) for w in inputs[1:]], "imports": list(STARTUP_IMPORTS)}
             (tmp / "job.json").write_text(json.dumps(job), encoding="utf-8")
             _run([node, str(ASSETS / "bytecode.mjs"), str(tmp / "job.json")], "node bytecode.mjs")

@@ -42,8 +42,10 @@ def _install_offline(out: Path) -> str:
         if not (ASSETS / name).is_file():
             raise BuildError(f"site asset missing: {ASSETS / name}")
     shutil.copy2(ASSETS / "offline.js", out / "offline.js")
-    files = _offline_files(out)
-    build = _build_id(out, files)
+    paths = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    digests = {path: _digest(out / path) for path in paths if path != WORKER}
+    files = _offline_files(digests)
+    build = _build_id(digests)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["build"] = build
@@ -69,11 +71,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _offline_files(out: Path) -> dict[str, str]:
-    """Site-relative path -> digest of each file of an offline copy: the landing page's first,
-    then what a first check needs, then the rest (the order the worker copies them in)."""
-    paths = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    paths = [p for p in paths if p not in SKIP and not p.startswith(SKIP_PREFIXES)]
+def _offline_files(digests: dict[str, str]) -> dict[str, str]:
+    """Site-relative path -> digest of each file of an offline copy (from `digests`, every file of
+    the site): the landing page's first, then what a first check needs, then the rest (the order
+    the worker copies them in)."""
+    paths = [p for p in digests if p not in SKIP and not p.startswith(SKIP_PREFIXES)]
 
     def rank(path: str) -> tuple[int, int]:
         if path in SHELL:
@@ -83,15 +85,12 @@ def _offline_files(out: Path) -> dict[str, str]:
                 return 1, i
         return 2, 0
 
-    return {path: _digest(out / path) for path in sorted(paths, key=rank)}
+    return {path: digests[path] for path in sorted(paths, key=rank)}
 
 
-def _build_id(out: Path, files: dict[str, str]) -> str:
+def _build_id(digests: dict[str, str]) -> str:
     """A hash of every file of the site but the worker (which it is written into)."""
     digest = hashlib.sha256()
-    for path in sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()):
-        if path == WORKER:
-            continue
-        digest.update(path.encode() + b"\0")
-        digest.update(files[path].encode() if path in files else _digest(out / path).encode())
+    for path in sorted(digests):
+        digest.update(path.encode() + b"\0" + digests[path].encode())
     return digest.hexdigest()[:12]

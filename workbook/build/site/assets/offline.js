@@ -33,13 +33,26 @@ function dataSaver() {
   return Boolean(navigator.connection?.saveData);
 }
 
-async function askWorker() {
+/** Send the worker a message of `type` with a reply port; each reply goes to `onReply`, which
+ * returns the value to resolve with once the exchange is over (undefined: wait for more).
+ * null without a worker, or after `timeoutMs` without an answer. */
+function ask(type, onReply, timeoutMs = null) {
   const worker = navigator.serviceWorker.controller;
-  if (!worker) return null;
+  if (!worker) return Promise.resolve(null);
   const channel = new MessageChannel();
-  const reply = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
-  worker.postMessage({ type: "workbook-offline-status" }, [channel.port2]);
-  return await Promise.race([reply, new Promise((r) => setTimeout(() => r(null), 5000))]);
+  const reply = new Promise((resolve) => {
+    channel.port1.onmessage = (e) => {
+      const value = onReply(e.data);
+      if (value !== undefined) resolve(value);
+    };
+  });
+  worker.postMessage({ type }, [channel.port2]);
+  if (timeoutMs === null) return reply;
+  return Promise.race([reply, new Promise((r) => setTimeout(() => r(null), timeoutMs))]);
+}
+
+function askWorker() {
+  return ask("workbook-offline-status", (s) => s, 5000);
 }
 
 function idle() {
@@ -49,15 +62,9 @@ function idle() {
 
 /** Ask the worker to copy what it has not copied yet; `report` gets its progress. */
 function fill(report) {
-  const worker = navigator.serviceWorker.controller;
-  if (!worker) return Promise.resolve(null);
-  const channel = new MessageChannel();
-  return new Promise((resolve) => {
-    channel.port1.onmessage = (e) => {
-      report(e.data);
-      if (e.data.done) resolve(e.data);
-    };
-    worker.postMessage({ type: "workbook-offline-fill" }, [channel.port2]);
+  return ask("workbook-offline-fill", (p) => {
+    report(p);
+    return p.done ? p : undefined;
   });
 }
 

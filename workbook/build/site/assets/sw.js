@@ -160,13 +160,17 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), ms));
 }
 
+/** The paths of FILES that `cache` holds no copy of, in FILES order. */
+async function uncopied(cache) {
+  const keys = new Set((await cache.keys()).map((r) => r.url));
+  return Object.keys(FILES).filter((path) => !keys.has(new URL(path, SCOPE).href));
+}
+
 /** How much of the site is copied: {build, total, cached, missing, failed}. */
 async function status(failed = 0) {
-  const cache = await caches.open(CACHE);
-  const keys = new Set((await cache.keys()).map((r) => r.url));
-  const paths = Object.keys(FILES);
-  const missing = paths.filter((path) => !keys.has(new URL(path, SCOPE).href)).length;
-  return { build: BUILD, total: paths.length, cached: paths.length - missing, missing, failed };
+  const missing = (await uncopied(await caches.open(CACHE))).length;
+  const total = Object.keys(FILES).length;
+  return { build: BUILD, total, cached: total - missing, missing, failed };
 }
 
 /** A page is opening: stop copying, so the copy does not compete with it for the network (what
@@ -182,8 +186,7 @@ function fill(report) {
   filling ??= (async () => {
     fillYielded = false;
     const cache = await caches.open(CACHE);
-    const keys = new Set((await cache.keys()).map((r) => r.url));
-    const todo = Object.keys(FILES).filter((path) => !keys.has(new URL(path, SCOPE).href));
+    const todo = await uncopied(cache);
     let failed = 0;
     let last = 0;
     const one = async () => {
